@@ -1,0 +1,168 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings shared by every Swift target, each upcoming feature named with its proposal.
+let swiftSettings: [SwiftSetting] = [
+    // SE-0335: `any` for existential types.
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "larder",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "larder", targets: ["larder"]),
+        .library(name: "LarderStore", targets: ["LarderStore"]),
+        .library(name: "LarderServer", targets: ["LarderServer"]),
+        .executable(name: "runcmp", targets: ["runcmp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "LMDB",
+            dependencies: ["CLMDB"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LarderStore",
+            dependencies: [
+                "LMDB",
+                "RunModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Upstream",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LarderServer",
+            dependencies: [
+                "LarderStore",
+                "LMDB",
+                "Upstream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "RunModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LarderClient",
+            dependencies: [
+                "LarderStore",
+                "LarderServer",
+                "Upstream",
+                "RunModel",
+                "RunRecorder",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RunModel",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RunRecorder",
+            dependencies: [
+                "RunModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "larder",
+            dependencies: [
+                "LarderServer",
+                "LarderClient",
+                "LarderStore",
+                "RunModel",
+                "RunRecorder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "RunCompare", dependencies: ["RunModel"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "runcmp",
+            dependencies: [
+                "RunCompare",
+                "RunModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "larder-crash-writer",
+            dependencies: ["LarderStore"],
+            path: "Tests/Support/CrashWriter",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LarderTestSupport",
+            path: "Tests/Support/LarderTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "LarderStoreTests", dependencies: ["LarderStore", "larder-crash-writer"], swiftSettings: swiftSettings),
+        .testTarget(name: "RunRecorderTests", dependencies: ["RunModel", "RunRecorder"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "LarderTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LarderServerTests",
+            dependencies: [
+                "LarderServer",
+                "LarderTestSupport",
+                "Upstream",
+                "RunModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HFTests",
+            dependencies: ["LarderServer", "LarderClient", "LarderTestSupport", "Upstream", "LarderStore", "larder"],
+            exclude: ["Scripts"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LarderCLITests",
+            dependencies: ["larder", "LarderStore", "LarderTestSupport", "Upstream", "RunModel"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,65 @@
+import Foundation
+import Upstream
+
+/// One Larder server as the CLI talks to it: sends requests, turns transport failures and error answers into
+/// ``ClientError`` messages, and decodes JSON answers. Shared by every server-backed client.
+public struct ServerConnection: Sendable {
+    /// The server's base URL without a trailing slash, e.g. `http://127.0.0.1:7480`.
+    public let baseURL: String
+    let client: UpstreamClient
+
+    /// A connection to `baseURL`; `attempts` bounds retries of each request.
+    public init(baseURL: String, attempts: Int = 2, connectTimeout: Duration = .seconds(10)) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        var configuration = UpstreamConfiguration()
+        configuration.maxAttempts = attempts
+        configuration.connectTimeout = connectTimeout
+        self.client = UpstreamClient(configuration: configuration)
+    }
+
+    /// `baseURL` + `path`.
+    public func url(_ path: String) -> String { baseURL + path }
+
+    /// Sends `request`; throws a ``ClientError`` for transport failures and non-2xx answers.
+    public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
+        let response: UpstreamResponse
+        do {
+            response = try await client.send(request)
+        } catch {
+            throw ClientError("cannot reach the larder server at \(baseURL) (\(error)); is `larder serve` running? (set --server or LARDER_SERVER)")
+        }
+        guard (200..<300).contains(response.head.status) else {
+            let body = (try? await response.collect(upTo: 64 * 1024)) ?? []
+            throw ClientError(Self.errorMessage(status: response.head.status, body: body))
+        }
+        return response
+    }
+
+    /// Sends `request` and decodes its JSON answer.
+    public func json<Value: Decodable>(_ request: UpstreamRequest) async throws -> Value {
+        let body = try await send(request).collect(upTo: 512 << 20)
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(body))
+        } catch {
+            throw ClientError("unexpected answer from \(request.url): \(error)")
+        }
+    }
+
+    /// The message for an error answer: the server's JSON `message` when there is one.
+    static func errorMessage(status: Int, body: [UInt8]) -> String {
+        struct ErrorBody: Decodable { var error: String; var message: String }
+        if let parsed = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)) {
+            return "server answered \(status) (\(parsed.error)): \(parsed.message)"
+        }
+        return "server answered \(status): \(String(decoding: body.prefix(300), as: UTF8.self))"
+    }
+
+    /// Percent-encodes one path segment or query value.
+    public static func escape(_ segment: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import LarderServer
+import LarderStore
+import Logging
+import Upstream
+
+/// ``HFBackend`` on a data directory that no server is using (the store is opened exclusively).
+public final class HFLocalBackend: HFBackend {
+    let services: LarderServices
+
+    /// Opens the store in `directory`; `hf` says where pull-through fetches go.
+    public init(directory: String, maxSize: Int64, hf: HFConfiguration, logger: Logger) throws {
+        var configuration = ServerConfiguration(dataDirectory: directory, maxSize: maxSize)
+        configuration.logger = logger
+        configuration.hf = hf
+        // The user runs this on their own machine: no allowlist to protect.
+        configuration.allowlist = UpstreamAllowlist(["*"])
+        do {
+            self.services = try LarderServices(configuration: configuration)
+        } catch let error as StoreError {
+            throw ClientError(error.description)
+        }
+    }
+
+    var mirror: HFMirror { services.hf }
+
+    /// Flushes and closes the store.
+    public func close() {
+        services.store.close()
+    }
+
+    public func storeFile(path: String, size: Int64) async throws -> BlobDigest {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ClientError("cannot read \(path)") }
+        defer { try? handle.close() }
+        let writer = try await services.store.makeWriter(expectedSize: size, source: "file:" + path)
+        do {
+            while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
+                data.withUnsafeBytes { writer.buffer($0) }
+                try await writer.drain()
+            }
+            return try await writer.finish(expectedSize: size).digest
+        } catch let error as StoreError {
+            writer.abort()
+            throw ClientError("\(path): \(error.description)")
+        }
+    }
+
+    public func importRevision(_ request: HFImportRequest) async throws -> HFImportResult {
+        do {
+            return try await mirror.importRevision(request)
+        } catch {
+            throw ClientError(error.message)
+        }
+    }
+
+    public func manifest(_ reference: HFReference) async throws -> HFManifest {
+        do {
+            return try await mirror.resolve(reference.repo, revision: reference.revision, authorization: nil).manifest
+        } catch {
+            throw ClientError(error.message)
+        }
+    }
+
+    public func download(_ entry: HFFileEntry, of manifest: HFManifest, to output: OutputFile,
+                         consume: @Sendable ([UInt8]) -> Void) async throws {
+        let handle: BlobHandle
+        do {
+            handle = try await mirror.storedFile(entry, of: manifest)
+        } catch {
+            throw ClientError("\(entry.path): \(error.message)")
+        }
+        defer { handle.release() }
+        for index in 0..<handle.record.chunkCount {
+            let bytes = try handle.withChunk(index) { Array($0) }
+            guard let bytes else { throw ClientError("chunk \(index) of \(entry.path) is missing; run `larder verify`") }
+            try output.write(bytes)
+            consume(bytes)
+        }
+    }
+
+    public func startWarm(_ request: WarmRequest) async throws -> String {
+        mirror.startWarm(request).id
+    }
+
+    public func warmStatus(_ id: String) async throws -> WarmStatus {
+        guard let job = mirror.warmJobs.job(id) else { throw ClientError("no warm job \(id)") }
+        return job.status
+    }
+}

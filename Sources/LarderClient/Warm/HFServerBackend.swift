@@ -1,0 +1,126 @@
+import Foundation
+import LarderServer
+import LarderStore
+import Logging
+import Upstream
+
+/// ``HFBackend`` over a running `larder serve`: blobs with `PUT /blobs/<digest>`, imports with `POST /hf/_import`,
+/// reads through the Hub endpoints, warm jobs with `POST /warm`.
+public struct HFServerBackend: HFBackend {
+    /// The server's base URL.
+    public let baseURL: String
+    /// The Hub prefix (`/hf`).
+    public let prefix: String
+    private let client: UpstreamClient
+
+    /// A backend for the server at `baseURL`.
+    public init(baseURL: String, prefix: String = "/hf") {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.prefix = prefix
+        var configuration = UpstreamConfiguration()
+        configuration.maxAttempts = 2
+        configuration.stallTimeout = .seconds(120)
+        var logger = Logger(label: "larder.upstream")
+        logger.logLevel = .warning
+        self.client = UpstreamClient(configuration: configuration, logger: logger)
+    }
+
+    public func storeFile(path: String, size: Int64) async throws -> BlobDigest {
+        let digest = try FileDigest.compute(path: path)
+        let head = try await send(UpstreamRequest(url: "\(baseURL)/blobs/\(digest)", method: .head), allowing: [404])
+        head.cancel()
+        if head.head.status == 200 { return digest }
+        let request = UpstreamRequest(url: "\(baseURL)/blobs/\(digest)", method: .put, headers: [("Expect", "")], uploadFile: path)
+        let response = try await send(request)
+        _ = try? await response.collect(upTo: 1 << 20)
+        return digest
+    }
+
+    public func importRevision(_ request: HFImportRequest) async throws -> HFImportResult {
+        let body = try JSONEncoder().encode(request)
+        let upstream = UpstreamRequest(url: "\(baseURL)\(prefix)/_import", method: .post,
+                                       headers: [("Content-Type", "application/json")], uploadData: Array(body))
+        return try await json(upstream)
+    }
+
+    public func manifest(_ reference: HFReference) async throws -> HFManifest {
+        let repo = reference.repo
+        let url = "\(baseURL)\(prefix)/api/\(repo.type.plural)/\(repo.name)/revision/\(Self.encode(reference.revision))?blobs=true"
+        let response = try await send(UpstreamRequest(url: url))
+        let body = try await response.collect(upTo: 256 << 20)
+        struct Info: Decodable {
+            var sha: String
+            var lastModified: String?
+            var siblings: [Sibling]
+        }
+        struct Sibling: Decodable {
+            var rfilename: String
+            var size: Int64
+            var blobId: String
+            var lfs: HFLFSInfo?
+        }
+        let info: Info
+        do {
+            info = try JSONDecoder().decode(Info.self, from: Data(body))
+        } catch {
+            throw ClientError("unexpected repository information from \(url): \(error)")
+        }
+        let files = info.siblings.map {
+            HFFileEntry(path: $0.rfilename, size: $0.size, blobID: $0.blobId, lfs: $0.lfs, digest: nil)
+        }
+        return HFManifest(repo: repo, commit: info.sha, files: files, lastModified: info.lastModified, origin: baseURL)
+    }
+
+    public func download(_ entry: HFFileEntry, of manifest: HFManifest, to output: OutputFile,
+                         consume: @Sendable ([UInt8]) -> Void) async throws {
+        let path = entry.path.split(separator: "/").map { Self.encode(String($0)) }.joined(separator: "/")
+        let url = "\(baseURL)\(prefix)/\(manifest.repo.urlPath)/resolve/\(manifest.commit)/\(path)"
+        let response = try await send(UpstreamRequest(url: url))
+        for try await block in response {
+            try output.write(block)
+            consume(block)
+        }
+    }
+
+    public func startWarm(_ request: WarmRequest) async throws -> String {
+        let body = try JSONEncoder().encode(request)
+        let status: WarmStatus = try await json(UpstreamRequest(url: "\(baseURL)/warm", method: .post,
+                                                                headers: [("Content-Type", "application/json")], uploadData: Array(body)))
+        return status.id
+    }
+
+    public func warmStatus(_ id: String) async throws -> WarmStatus {
+        try await json(UpstreamRequest(url: "\(baseURL)/warm/\(id)"))
+    }
+
+    private func send(_ request: UpstreamRequest, allowing: Set<Int> = []) async throws -> UpstreamResponse {
+        let response: UpstreamResponse
+        do {
+            response = try await client.send(request)
+        } catch {
+            throw ClientError("cannot reach the larder server at \(baseURL) (\(error)); is `larder serve` running? (set --server or LARDER_SERVER)")
+        }
+        guard (200..<300).contains(response.head.status) || allowing.contains(response.head.status) else {
+            let body = (try? await response.collect(upTo: 64 * 1024)) ?? []
+            throw ClientError(ServerConnection.errorMessage(status: response.head.status, body: body))
+        }
+        return response
+    }
+
+    private func json<Value: Decodable>(_ request: UpstreamRequest) async throws -> Value {
+        let body = try await send(request).collect(upTo: 64 << 20)
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(body))
+        } catch {
+            throw ClientError("unexpected answer from \(request.url): \(error)")
+        }
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

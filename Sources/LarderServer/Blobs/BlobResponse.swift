@@ -1,0 +1,57 @@
+import HTTPTypes
+import Hummingbird
+import LarderStore
+
+/// Builds 200/206/416 answers for a blob or a fill, with the headers both kinds share.
+enum BlobResponse {
+    /// Answers `request` with `source`, honouring a single `Range`.
+    ///
+    /// - Parameters:
+    ///   - length: the full length, when known (always for stored blobs).
+    ///   - digest: the content digest, when known (sent as `ETag` and `Docker-Content-Digest`).
+    static func make(request: Request, store: BlobStore, metrics: LarderMetrics, source: BlobStreamer.Source,
+                     length: Int64?, digest: BlobDigest?, mediaType: String?, cache: String?, headOnly: Bool) throws -> Response {
+        var headers: HTTPFields = [:]
+        headers[.contentType] = mediaType ?? "application/octet-stream"
+        if let digest {
+            headers[.eTag] = "\"\(digest)\""
+            headers[.dockerContentDigest] = digest.description
+        }
+        if let cache { headers[.larderCache] = cache }
+        var status = HTTPResponse.Status.ok
+        var start: Int64 = 0
+        var end = length
+        if let length {
+            headers[.acceptRanges] = "bytes"
+            switch ByteRange.parse(request.headers[.range], length: length) {
+            case .whole:
+                break
+            case .partial(let range):
+                status = .partialContent
+                start = range.start
+                end = range.end + 1
+                headers[.contentRange] = "bytes \(range.start)-\(range.end)/\(length)"
+            case .unsatisfiable(let reason):
+                release(source, store: store)
+                var error = LarderError(.rangeNotSatisfiable, "range_not_satisfiable", reason)
+                error.headers[.contentRange] = "bytes */\(length)"
+                throw error
+            }
+        }
+        let streamer = BlobStreamer(store: store, source: source, metrics: metrics, start: start, end: end)
+        let contentLength = end.map { Int($0 - start) }
+        if headOnly {
+            streamer.release()
+            if let contentLength { headers[.contentLength] = String(contentLength) }
+            return Response(status: status, headers: headers, body: ResponseBody())
+        }
+        return Response(status: status, headers: headers, body: streamer.body(contentLength: contentLength))
+    }
+
+    private static func release(_ source: BlobStreamer.Source, store: BlobStore) {
+        switch source {
+        case .stored(let handle): handle.release()
+        case .filling(_, let head): store.releaseLease(id: head.blobID)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Hummingbird
+import LarderStore
+import LMDB
+import NIOCore
+
+/// Writes a byte range of a stored blob, or of a fill in progress, to a response body, one chunk at a time.
+///
+/// Each chunk is copied out of the memory map inside one short read transaction, so a slow client never holds a
+/// transaction open; the blob's lease keeps its chunks from being evicted meanwhile. The last byte of a fill is
+/// sent only after the fill verified and published the blob, so a client never receives a complete response
+/// whose content failed verification.
+struct BlobStreamer: Sendable {
+    /// Where the bytes come from.
+    enum Source: Sendable {
+        /// A published blob, held open by the handle.
+        case stored(BlobHandle)
+        /// A fill in progress; the streamer holds a lease on its chunks.
+        case filling(Fill, Fill.Head)
+    }
+
+    let store: BlobStore
+    let source: Source
+    let metrics: LarderMetrics
+    /// First byte to send.
+    let start: Int64
+    /// One past the last byte to send; nil when the length is not known yet (a fill without Content-Length).
+    let end: Int64?
+
+    var blobID: UInt64 {
+        switch source {
+        case .stored(let handle): return handle.record.id
+        case .filling(_, let head): return head.blobID
+        }
+    }
+
+    /// The response body; releases the blob's lease when done, failed or abandoned.
+    func body(contentLength: Int?) -> ResponseBody {
+        ResponseBody(contentLength: contentLength) { writer in
+            defer { release() }
+            try await write(to: &writer)
+            try await writer.finish(nil)
+        }
+    }
+
+    /// Releases the lease taken for this response.
+    func release() {
+        switch source {
+        case .stored(let handle): handle.release()
+        case .filling(_, let head): store.releaseLease(id: head.blobID)
+        }
+    }
+
+    private func write(to writer: inout any ResponseBodyWriter) async throws {
+        let allocator = ByteBufferAllocator()
+        let chunkSize = Int64(store.configuration.chunkSize)
+        var offset = start
+        var end = self.end
+        while end.map({ offset < $0 }) ?? true {
+            let index = Int(offset / chunkSize)
+            let chunkStart = Int64(index) * chunkSize
+            guard let available = try await waitForChunk(index, chunkSize: chunkSize, end: &end) else { break }
+            let sliceEnd = min(available, end ?? available)
+            guard sliceEnd > offset else { break }
+            let lower = Int(offset - chunkStart)
+            let upper = Int(sliceEnd - chunkStart)
+            let buffer: ByteBuffer
+            if let location = try store.chunkLocation(id: blobID, index: index) {
+                guard location.count >= upper else { throw BlobStreamError.chunkMissing(index) }
+                buffer = try Self.read(location, from: lower, to: upper, allocator: allocator)
+            } else {
+                let copied = try store.withChunk(id: blobID, index: index) { bytes -> ByteBuffer in
+                    guard bytes.count >= upper else { throw BlobStreamError.chunkMissing(index) }
+                    return ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[lower..<upper]))
+                }
+                guard let copied else { throw BlobStreamError.chunkMissing(index) }
+                buffer = copied
+            }
+            try await writer.write(buffer)
+            metrics.bytesServed.increment(by: Int64(buffer.readableBytes))
+            offset = sliceEnd
+        }
+    }
+
+    /// Reads bytes `[lower, upper)` of a chunk with `pread` straight from the data file into a new buffer: one
+    /// copy out of the page cache, and no page faults on the memory map.
+    static func read(_ location: LMDB.Environment.ValueLocation, from lower: Int, to upper: Int,
+                     allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        let count = upper - lower
+        var buffer = allocator.buffer(capacity: count)
+        var done = 0
+        while done < count {
+            var got = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - done) { target in
+                got = pread(location.descriptor, target.baseAddress, count - done, off_t(location.offset + lower + done))
+                return max(0, got)
+            }
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { throw BlobStreamError.readFailed(got < 0 ? errno : EIO) }
+            done += got
+        }
+        return buffer
+    }
+
+    /// Waits until chunk `index` may be sent and returns the blob offset up to which it may be sent, or nil when
+    /// the blob ends before it. Learns the length of a fill without Content-Length once the fill completes.
+    private func waitForChunk(_ index: Int, chunkSize: Int64, end: inout Int64?) async throws -> Int64? {
+        let chunkEnd = Int64(index + 1) * chunkSize
+        switch source {
+        case .stored(let handle):
+            return min(chunkEnd, handle.record.size)
+        case .filling(let fill, let head):
+            while true {
+                let snapshot = fill.snapshot
+                switch snapshot.outcome {
+                case .failed(let error):
+                    throw error
+                case .completed(let record):
+                    if end == nil { end = record.size }
+                    return min(chunkEnd, record.size)
+                case .running:
+                    // With an expected digest the last chunk waits for the check; without one nothing can fail it.
+                    let isLast = head.contentLength.map { chunkEnd >= $0 } ?? false
+                    if let length = head.contentLength, isLast, head.expected == nil, snapshot.committedBytes >= length {
+                        return length
+                    }
+                    if !isLast && snapshot.committedBytes >= chunkEnd {
+                        return chunkEnd
+                    }
+                }
+                await fill.waitForChange(after: snapshot.version)
+            }
+        }
+    }
+}
+
+/// Why a response body stopped early.
+enum BlobStreamError: Error, CustomStringConvertible {
+    case chunkMissing(Int)
+    case readFailed(Int32)
+
+    var description: String {
+        switch self {
+        case .chunkMissing(let index): return "chunk \(index) is missing from the store (run `larder verify`)"
+        case .readFailed(let code): return "reading the data file failed: \(String(cString: strerror(code)))"
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import LarderStore
+import Logging
+import Synchronization
+import Upstream
+
+/// Single-flight for upstream fills: the first request for a missing object starts one transfer; requests for
+/// the same object while it runs join it.
+public final class FillCoordinator: Sendable {
+    /// What to fetch and how to file it.
+    public struct Request: Sendable {
+        /// The upstream URL.
+        public var url: String
+        /// The digest the content must have, when known; then the digest is also the single-flight key.
+        public var expected: BlobDigest?
+        /// The ref to point at the blob once published (e.g. `url:<url>`).
+        public var refName: String?
+        /// Extra request headers for the upstream (e.g. an authorization token).
+        public var headers: [(name: String, value: String)] = []
+        /// Pin the blob when published.
+        public var pin: Bool = false
+
+        /// Creates a request for `url`.
+        public init(url: String, expected: BlobDigest?, refName: String?) {
+            self.url = url
+            self.expected = expected
+            self.refName = refName
+        }
+
+        /// The single-flight key: the digest when known, else the URL.
+        public var key: String { expected.map { $0.description } ?? "url:" + url }
+    }
+
+    let store: BlobStore
+    let upstream: UpstreamClient
+    let allowlist: UpstreamAllowlist
+    let metrics: LarderMetrics
+    let logger: Logger
+    private let running = Mutex<[String: Fill]>([:])
+
+    /// Creates a coordinator filling `store` from `upstream`, following redirects only to allowed hosts.
+    public init(store: BlobStore, upstream: UpstreamClient, allowlist: UpstreamAllowlist, metrics: LarderMetrics, logger: Logger) {
+        self.store = store
+        self.upstream = upstream
+        self.allowlist = allowlist
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Number of fills running now.
+    public var inFlight: Int { running.withLock { $0.count } }
+
+    /// Returns the running fill for `request`, starting one when there is none; `started` tells which.
+    public func fill(_ request: Request) -> (fill: Fill, started: Bool) {
+        let (fill, started) = running.withLock { running -> (Fill, Bool) in
+            if let existing = running[request.key] { return (existing, false) }
+            let fill = Fill(key: request.key)
+            running[request.key] = fill
+            return (fill, true)
+        }
+        if started {
+            metrics.fillsInFlight.set(Double(inFlight))
+            Task.detached { [self] in
+                await self.run(fill, request)
+                self.running.withLock { running in
+                    if running[request.key] === fill { running[request.key] = nil }
+                }
+                self.metrics.fillsInFlight.set(Double(self.inFlight))
+            }
+        }
+        return (fill, started)
+    }
+
+    private func run(_ fill: Fill, _ request: Request) async {
+        let started = ContinuousClock.now
+        var writer: BlobWriter?
+        var received: Int64 = 0
+        do {
+            var upstreamRequest = UpstreamRequest(url: request.url)
+            upstreamRequest.headers = request.headers
+            let allowlist = self.allowlist
+            upstreamRequest.redirectPolicy = { target in allowlist.allows(target) }
+            let response = try await upstream.send(upstreamRequest)
+            guard (200..<300).contains(response.head.status) else {
+                let body = (try? await response.collect(upTo: 512)) ?? []
+                response.cancel()
+                throw UpstreamFailure.status(response.head.status, String(decoding: body, as: UTF8.self))
+            }
+            let length = response.head.contentLength
+            let mediaType = response.head.header("Content-Type")
+            let newWriter = try await store.makeWriter(expected: request.expected, expectedSize: length,
+                                                       mediaType: mediaType, source: request.url, pinned: request.pin)
+            writer = newWriter
+            newWriter.observeCommits { committed in
+                fill.update { $0.committedBytes = committed }
+            }
+            fill.update {
+                $0.head = Fill.Head(blobID: newWriter.id, contentLength: length, mediaType: mediaType, expected: request.expected)
+            }
+            for try await block in response {
+                block.withUnsafeBytes { newWriter.buffer($0) }
+                received += Int64(block.count)
+                metrics.bytesFetched.increment(by: Int64(block.count))
+                try await newWriter.drain()
+            }
+            var refs: [String: [String: String]] = [:]
+            if let refName = request.refName {
+                var attributes: [String: String] = ["url": request.url]
+                if let mediaType { attributes["content-type"] = mediaType }
+                refs[refName] = attributes
+            }
+            let record = try await newWriter.finish(expectedSize: length, refs: refs)
+            fill.update { $0.outcome = .completed(record) }
+            let elapsed = ContinuousClock.now - started
+            metrics.fillDuration.record(elapsed)
+            logger.info("fill completed", metadata: [
+                "url": "\(request.url)", "digest": "\(record.digest)", "bytes": "\(record.size)",
+                "seconds": "\(elapsed.seconds)",
+            ])
+        } catch {
+            writer?.abort()
+            let failure = Self.clientError(for: error, url: request.url)
+            metrics.fillsFailed.increment()
+            logger.warning("fill failed", metadata: [
+                "url": "\(request.url)", "bytes": "\(received)", "error": "\(failure.message)",
+            ])
+            fill.update { $0.outcome = .failed(failure) }
+        }
+    }
+
+    /// Maps a fill failure to what the clients are told.
+    static func clientError(for error: any Error, url: String) -> LarderError {
+        switch error {
+        case UpstreamFailure.status(let status, let body):
+            let detail = body.isEmpty ? "" : ": " + body.prefix(200).trimmingCharacters(in: .whitespacesAndNewlines)
+            if status == 404 || status == 410 {
+                return LarderError(.notFound, "upstream_not_found", "upstream answered \(status) for \(url)\(detail)")
+            }
+            return LarderError(.badGateway, "upstream_status", "upstream answered \(status) for \(url)\(detail); nothing was cached")
+        case let error as UpstreamError:
+            switch error {
+            case .timedOut(let message):
+                return LarderError(.gatewayTimeout, "upstream_timeout", "upstream timed out for \(url): \(message)")
+            case .redirectNotAllowed(let target):
+                return LarderError(.forbidden, "redirect_not_allowed", "upstream redirected to \(target), whose host is not in --allow-upstream")
+            default:
+                return LarderError(.badGateway, "upstream_failed", "fetching \(url) failed: \(error)")
+            }
+        case let error as StoreError:
+            switch error {
+            case .insufficientStorage:
+                return LarderError(.insufficientStorage, "insufficient_storage", error.description)
+            case .digestMismatch:
+                return LarderError(.badGateway, "digest_mismatch", "\(url): \(error); nothing was cached")
+            case .sizeMismatch:
+                return LarderError(.badGateway, "size_mismatch", "\(url): upstream sent a body of the wrong length (\(error)); nothing was cached")
+            default:
+                return LarderError(.internalServerError, "store_error", error.description)
+            }
+        default:
+            return LarderError(.badGateway, "upstream_failed", "fetching \(url) failed: \(error)")
+        }
+    }
+}
+
+/// An upstream answer that ends a fill before any byte is stored.
+enum UpstreamFailure: Error {
+    case status(Int, String)
+}
+
+extension Duration {
+    /// The duration in seconds, for log lines.
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

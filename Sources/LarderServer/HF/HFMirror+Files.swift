@@ -1,0 +1,131 @@
+import Foundation
+import LarderStore
+import Logging
+
+extension HFMirror {
+    /// Where the bytes of a file come from.
+    enum FileSource: Sendable {
+        /// Stored: the handle keeps the blob from being evicted while it is read.
+        case stored(BlobHandle)
+        /// Being fetched from the upstream; `started` when this request started the transfer.
+        case filling(Fill, Fill.Head, started: Bool)
+    }
+
+    /// Opens `entry` of `manifest`: from the store, or by starting (or joining) a fill from the upstream.
+    ///
+    /// A `.filling` source holds a lease on the fill's chunks; the caller hands it to a ``BlobStreamer``.
+    func open(_ entry: HFFileEntry, of manifest: HFManifest, authorization: String?, pin: Bool = false) async throws(LarderError) -> FileSource {
+        let repo = manifest.repo
+        let known: BlobDigest?
+        do {
+            known = try catalog.contentDigest(repo, commit: manifest.commit, entry: entry)
+            if let known, let handle = try store.open(known) {
+                return .stored(handle)
+            }
+        } catch {
+            throw LarderError(.internalServerError, "store_error", "\(error)")
+        }
+        var request = FillCoordinator.Request(url: hub.fileURL(repo, commit: manifest.commit, path: entry.path),
+                                              expected: known, refName: nil)
+        request.headers = hub.token.authorization(clientAuthorization: authorization)
+        request.pin = pin
+        let (fill, started) = fills.fill(request)
+        let head: Fill.Head
+        do {
+            head = try await fill.waitForHead()
+        } catch {
+            throw Self.fillError(error, entry: entry, repo: repo)
+        }
+        if let length = head.contentLength, length != entry.size {
+            throw LarderError(.badGateway, "size_mismatch",
+                              "upstream sent \(length) bytes for \(entry.path) of \(repo)@\(manifest.commit), whose size is \(entry.size)")
+        }
+        store.acquireLease(id: head.blobID)
+        Task.detached { [self] in
+            await self.recordWhenComplete(fill, entry: entry, manifest: manifest)
+        }
+        return .filling(fill, head, started: started)
+    }
+
+    /// Opens `entry` of `manifest` for reading from the store, fetching it from the upstream first when it is not
+    /// stored (and waiting for that). Release the handle when done.
+    public func storedFile(_ entry: HFFileEntry, of manifest: HFManifest, pin: Bool = false) async throws(LarderError) -> BlobHandle {
+        switch try await open(entry, of: manifest, authorization: nil, pin: pin) {
+        case .stored(let handle):
+            return handle
+        case .filling(let fill, let head, _):
+            store.releaseLease(id: head.blobID)
+            let record: BlobRecord
+            switch await Self.outcome(of: fill) {
+            case .success(let completed): record = completed
+            case .failure(let error): throw error
+            }
+            let handle: BlobHandle?
+            do {
+                handle = try store.open(record.digest)
+            } catch {
+                throw LarderError(.internalServerError, "store_error", "\(error)")
+            }
+            guard let handle else {
+                throw LarderError(.internalServerError, "evicted", "\(entry.path) was evicted right after it was fetched; the store is too small")
+            }
+            return handle
+        }
+    }
+
+    /// Waits for a fill, checks it against the manifest (size; git blob id of small files) and records the file's
+    /// refs. A small file whose content does not match its blob id is deleted again.
+    func recordWhenComplete(_ fill: Fill, entry: HFFileEntry, manifest: HFManifest) async {
+        guard case .success(let record) = await Self.outcome(of: fill) else { return }
+        let repo = manifest.repo
+        do {
+            guard record.size == entry.size else {
+                throw LarderError(.badGateway, "size_mismatch", "\(record.size) bytes instead of \(entry.size)")
+            }
+            if entry.lfs == nil {
+                let blobID = try gitBlobID(of: record.digest)
+                guard blobID == nil || blobID == entry.blobID else {
+                    _ = try await store.delete(record.digest)
+                    throw LarderError(.badGateway, "blob_id_mismatch", "git blob id \(blobID ?? "?") instead of \(entry.blobID)")
+                }
+            }
+            try await catalog.recordFile(repo, commit: manifest.commit, entry: entry, digest: record.digest)
+        } catch {
+            logger.error("hf fill does not match the manifest; not recorded", metadata: [
+                "repo": "\(repo)", "commit": "\(manifest.commit)", "path": "\(entry.path)", "error": "\(error)",
+            ])
+        }
+    }
+
+    /// The git blob id of a stored blob (nil when it is gone or larger than 64 MiB, which small files never are).
+    func gitBlobID(of digest: BlobDigest) throws -> String? {
+        guard let handle = try store.open(digest), handle.record.size <= 64 << 20 else { return nil }
+        defer { handle.release() }
+        var hasher = HFGit.BlobHasher(length: handle.record.size)
+        for index in 0..<handle.record.chunkCount {
+            guard try handle.withChunk(index, { hasher.update(bufferPointer: $0) }) != nil else { return nil }
+        }
+        return hasher.finalize()
+    }
+
+    /// The end of a fill: its record or its failure.
+    static func outcome(of fill: Fill) async -> Result<BlobRecord, LarderError> {
+        while true {
+            let snapshot = fill.snapshot
+            switch snapshot.outcome {
+            case .completed(let record): return .success(record)
+            case .failed(let error): return .failure(error)
+            case .running: await fill.waitForChange(after: snapshot.version)
+            }
+        }
+    }
+
+    /// A fill failure as the client sees it: a 404 upstream for a file the manifest lists is the upstream's
+    /// inconsistency (502), anything else as the core maps it.
+    static func fillError(_ error: LarderError, entry: HFFileEntry, repo: HFRepoID) -> LarderError {
+        if error.status == .notFound {
+            return LarderError(.badGateway, "upstream_missing_file", "the upstream lists \(entry.path) in \(repo) but does not serve it: \(error.message)")
+        }
+        return error
+    }
+}

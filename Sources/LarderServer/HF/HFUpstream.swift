@@ -1,0 +1,124 @@
+import Foundation
+import LarderStore
+import Logging
+import Upstream
+
+/// Requests to the upstream Hub: repository information at a revision (with file metadata) and file URLs.
+struct HFUpstream: Sendable {
+    let base: String
+    let client: UpstreamClient
+    let token: HFToken
+    let logger: Logger
+
+    /// Largest repository information document accepted (a repository with very many files).
+    static let maxInfoBytes = 64 << 20
+
+    /// Why the upstream could not answer.
+    enum Failure: Error, Sendable {
+        /// The upstream answered with an error status: passed on to the client (it knows best, e.g. `GatedRepo`).
+        case status(Int, errorCode: String?, message: String)
+        /// The upstream could not be reached or failed (connect error, timeout, 5xx): a stale answer may serve.
+        case unavailable(LarderError)
+        /// The upstream answered something unusable.
+        case invalid(String)
+    }
+
+    /// The URL of `path` at `commit` in `repo` on the upstream.
+    func fileURL(_ repo: HFRepoID, commit: String, path: String) -> String {
+        "\(base)/\(repo.urlPath)/resolve/\(commit)/" + path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { Self.encode(String($0)) }.joined(separator: "/")
+    }
+
+    /// Repository information of `repo` at `revision`, with every file's size, blob id and LFS details.
+    func manifest(_ repo: HFRepoID, revision: String, authorization: String?) async throws(Failure) -> HFManifest {
+        let url = "\(base)/api/\(repo.type.plural)/\(repo.name)/revision/\(Self.encode(revision))?blobs=true"
+        var request = UpstreamRequest(url: url, headers: token.authorization(clientAuthorization: authorization))
+        request.headers.append(("Accept", "application/json"))
+        let body: [UInt8]
+        let started = ContinuousClock.now
+        do {
+            let response = try await client.send(request)
+            if !(200..<300).contains(response.head.status) {
+                let text = (try? await response.collect(upTo: 4096)) ?? []
+                throw Self.failure(status: response.head.status, head: response.head, body: text, url: url)
+            }
+            body = try await response.collect(upTo: Self.maxInfoBytes)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw .unavailable(Self.unavailable(error, url: url))
+        }
+        let manifest = try Self.parse(body, repo: repo, origin: base)
+        logger.info("hf revision resolved upstream", metadata: [
+            "repo": "\(repo)", "revision": "\(revision)", "commit": "\(manifest.commit)", "files": "\(manifest.files.count)",
+            "ms": "\(Int((ContinuousClock.now - started).seconds * 1000))",
+        ])
+        return manifest
+    }
+
+    /// Builds a manifest from the Hub's `revision?blobs=true` document.
+    static func parse(_ body: [UInt8], repo: HFRepoID, origin: String) throws(Failure) -> HFManifest {
+        guard case .object(var info)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
+            throw .invalid("the upstream's repository information is not a JSON object")
+        }
+        guard let sha = info["sha"]?.stringValue, HFRevision.isCommit(sha) else {
+            throw .invalid("the upstream's repository information has no 40-hex \"sha\"")
+        }
+        guard case .array(let siblings)? = info["siblings"] else {
+            throw .invalid("the upstream's repository information has no \"siblings\" list")
+        }
+        var files: [HFFileEntry] = []
+        files.reserveCapacity(siblings.count)
+        for sibling in siblings {
+            guard let path = sibling["rfilename"]?.stringValue, case .number(let size)? = sibling["size"],
+                  let blobID = sibling["blobId"]?.stringValue else {
+                throw .invalid("the upstream did not report sizes and blob ids of the files (blobs=true)")
+            }
+            var lfs: HFLFSInfo?
+            if case .object(let details)? = sibling["lfs"] {
+                guard let sha256 = details["sha256"]?.stringValue, case .number(let pointerSize)? = details["pointerSize"] else {
+                    throw .invalid("the upstream's LFS details of \(path) are incomplete")
+                }
+                lfs = HFLFSInfo(sha256: sha256, size: Int64(size), pointerSize: Int(pointerSize))
+            }
+            files.append(HFFileEntry(path: path, size: Int64(size), blobID: blobID, lfs: lfs, digest: nil))
+        }
+        info["siblings"] = nil
+        let manifest = HFManifest(repo: repo, commit: sha, files: files, lastModified: info["lastModified"]?.stringValue,
+                                  origin: origin, info: info)
+        do {
+            try manifest.validate()
+        } catch {
+            throw .invalid("the upstream's file list is unusable: \(error)")
+        }
+        return manifest
+    }
+
+    static func failure(status: Int, head: UpstreamResponseHead, body: [UInt8], url: String) -> Failure {
+        if status >= 500 || status == 429 || status == 408 {
+            let detail = String(decoding: body.prefix(200), as: UTF8.self)
+            return .unavailable(LarderError(.badGateway, "upstream_status", "upstream answered \(status) for \(url): \(detail)"))
+        }
+        var message = head.header("X-Error-Message") ?? ""
+        if message.isEmpty, case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) {
+            message = object["error"]?.stringValue ?? object["message"]?.stringValue ?? ""
+        }
+        if message.isEmpty { message = "upstream answered \(status)" }
+        return .status(status, errorCode: head.header("X-Error-Code"), message: message)
+    }
+
+    /// The client error for a transfer that produced no answer.
+    static func unavailable(_ error: any Error, url: String) -> LarderError {
+        if case UpstreamError.timedOut(let detail) = error {
+            return LarderError(.gatewayTimeout, "upstream_timeout", "the upstream Hub timed out (\(url)): \(detail)")
+        }
+        return LarderError(.badGateway, "upstream_unavailable", "the upstream Hub could not be reached (\(url)): \(error)")
+    }
+
+    /// Percent-encodes a path segment (everything but unreserved characters), as the Hub client quotes revisions.
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import LarderStore
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Upstream
+
+/// The parts of a running Larder server, shared by the route groups.
+public struct LarderServices: Sendable {
+    /// The blob store.
+    public let store: BlobStore
+    /// The upstream client.
+    public let upstream: UpstreamClient
+    /// Single-flight fills.
+    public let fills: FillCoordinator
+    /// Prometheus metrics.
+    public let metrics: LarderMetrics
+    /// The Hugging Face mirror (`/hf`, `/warm`).
+    public let hf: HFMirror
+    /// Runs kept per flow (nil: all).
+    public let keepRuns: Int?
+
+    /// Opens the store and prepares the upstream side.
+    public init(configuration: ServerConfiguration) throws {
+        var storeConfiguration = configuration.store
+        storeConfiguration.logger = configuration.logger
+        self.store = try BlobStore(storeConfiguration)
+        self.upstream = UpstreamClient(configuration: configuration.upstream, logger: configuration.logger)
+        self.metrics = LarderMetrics()
+        self.keepRuns = configuration.keepRuns
+        self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: configuration.allowlist,
+                                     metrics: metrics, logger: configuration.logger)
+        self.hf = HFMirror(configuration: configuration, store: store, upstream: upstream, fills: fills, metrics: metrics)
+    }
+}
+
+/// Builds the router with every route group.
+public func buildRouter(_ services: LarderServices) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.add(middleware: RequestLogMiddleware())
+    BlobRoutes(store: services.store, metrics: services.metrics).register(on: router)
+    FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics).register(on: router)
+    RunRoutes(store: services.store, metrics: services.metrics, keepRuns: services.keepRuns).register(on: router)
+    OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics).register(on: router)
+    HFRoutes(mirror: services.hf).register(on: router)
+    return router
+}
+
+/// Builds the HTTP application for `configuration`; `onServerRunning` receives the bound port.
+public func buildApplication(
+    _ configuration: ServerConfiguration, services: LarderServices,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    var app = Application(
+        router: buildRouter(services),
+        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "larder"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        logger: configuration.logger
+    )
+    app.addServices(AccessFlushService(store: services.store, interval: configuration.accessFlushInterval, logger: configuration.logger))
+    return app
+}
+
+/// Writes last-access times to disk periodically, and once more at shutdown.
+struct AccessFlushService: Service {
+    let store: BlobStore
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            do {
+                try await store.flushAccessTimes()
+            } catch {
+                logger.error("could not record access times", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

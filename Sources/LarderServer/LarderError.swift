@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error answered to the client as `{"error": code, "message": ...}` with an HTTP status.
+///
+/// Every failure that reaches a client goes through this type, so error bodies are always JSON and always say
+/// what was wrong.
+public struct LarderError: HTTPResponseError, Sendable, CustomStringConvertible {
+    /// The HTTP status to answer with.
+    public let status: HTTPResponse.Status
+    /// A stable machine-readable code, e.g. `invalid_digest`.
+    public let code: String
+    /// What went wrong and, where possible, what to do about it.
+    public let message: String
+    /// Extra response headers.
+    public var headers: HTTPFields = [:]
+
+    /// Creates an error answered with `status`.
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        fields[.cacheControl] = "no-store"
+        let body = Self.jsonBody(code: code, message: message)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    static func jsonBody(code: String, message: String) -> [UInt8] {
+        let object = ["error": code, "message": message]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return Array(data) + [0x0a]
+    }
+}
+
+extension LarderError {
+    /// 400: a request the server cannot act on.
+    static func badRequest(_ code: String, _ message: String) -> LarderError { .init(.badRequest, code, message) }
+    /// 404: the thing asked for is not here.
+    static func notFound(_ code: String, _ message: String) -> LarderError { .init(.notFound, code, message) }
+}
+
+extension HTTPResponse.Status {
+    /// 507: the store cannot make room for the blob.
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+}

@@ -1,0 +1,48 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LarderStore
+
+/// Health, readiness, metrics, statistics and maintenance endpoints.
+struct OpsRoutes<Context: RequestContext>: Sendable {
+    let store: BlobStore
+    let fills: FillCoordinator
+    let metrics: LarderMetrics
+    let startedAt = Date()
+
+    func register(on router: Router<Context>) {
+        router.get("/healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        router.get("/readyz") { _, _ in
+            let stats = store.statistics
+            let body = ByteBuffer(string: "ready: \(stats.blobCount) blobs, \(ByteCount.format(stats.storedBytes)) of \(ByteCount.format(stats.capacityBytes))\n")
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: body))
+        }
+        router.get("/metrics") { _, _ in
+            let text = metrics.render(store: store.statistics)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: text)))
+        }
+        router.get("/stats") { _, _ in
+            try RouteSupport.json(ServerStats(store: store.statistics, fillsInFlight: fills.inFlight,
+                                              uptimeSeconds: Date().timeIntervalSince(startedAt)))
+        }
+        router.post("/admin/gc") { _, _ in
+            try RouteSupport.json(try await store.gc())
+        }
+        router.post("/admin/verify") { _, _ in
+            try RouteSupport.json(try await store.verify())
+        }
+    }
+}
+
+/// `GET /stats`.
+public struct ServerStats: Codable, Sendable {
+    /// The store's sizes and counters.
+    public var store: StoreStatistics
+    /// Upstream fills running now.
+    public var fillsInFlight: Int
+    /// Seconds since the server started.
+    public var uptimeSeconds: Double
+}

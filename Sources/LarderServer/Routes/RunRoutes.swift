@@ -1,0 +1,165 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LarderStore
+import Logging
+import RunModel
+
+/// `/runs`: task records and artifacts by Metaflow-style pathspec (`flow/run/step/task`).
+struct RunRoutes<Context: RequestContext>: Sendable {
+    let store: BlobStore
+    let metrics: LarderMetrics
+    let keepRuns: Int?
+    /// Largest task record accepted (records hold bounded sample series; 16 MiB is far beyond a 10-hour task).
+    static var maxRecordBytes: Int { 16 << 20 }
+
+    func register(on router: Router<Context>) {
+        router.get("/runs", use: flows)
+        router.get("/runs/:flow", use: runs)
+        router.get("/runs/:flow/:run", use: run)
+        router.delete("/runs/:flow/:run", use: removeRun)
+        router.put("/runs/:flow/:run/:step/:task/record", use: putRecord)
+        router.get("/runs/:flow/:run/:step/:task/record", use: getRecord)
+        router.put("/runs/:flow/:run/:step/:task/artifacts/:name", use: putArtifact)
+        router.get("/runs/:flow/:run/:step/:task/artifacts/:name", use: { request, context in try getArtifact(request, context, headOnly: false) })
+        router.head("/runs/:flow/:run/:step/:task/artifacts/:name", use: { request, context in try getArtifact(request, context, headOnly: true) })
+    }
+
+    /// The validated path names, in order.
+    private func names(_ context: Context, _ fields: [String]) throws -> [String] {
+        try fields.map { field in
+            let raw = context.parameters.get(field) ?? ""
+            guard let value = raw.removingPercentEncoding else {
+                throw LarderError.badRequest("invalid_name", "\(field) \"\(raw.prefix(100))\" is not valid percent-encoding")
+            }
+            do {
+                try TaskIdentity.validateName(value, field: field)
+            } catch {
+                throw LarderError.badRequest("invalid_name", "\(error)")
+            }
+            return value
+        }
+    }
+
+    @Sendable func flows(_ request: Request, _ context: Context) throws -> Response {
+        try RouteSupport.json(FlowList(flows: try store.flowSummaries()))
+    }
+
+    @Sendable func runs(_ request: Request, _ context: Context) throws -> Response {
+        let flow = try names(context, ["flow"])[0]
+        let summaries = try store.runSummaries(flow: flow)
+        guard !summaries.isEmpty else { throw LarderError.notFound("flow_not_found", "no runs recorded for flow \(flow)") }
+        return try RouteSupport.json(RunList(flow: flow, runs: summaries))
+    }
+
+    @Sendable func run(_ request: Request, _ context: Context) throws -> Response {
+        let parts = try names(context, ["flow", "run"])
+        let records = try store.taskRecords(flow: parts[0], run: parts[1])
+        guard !records.isEmpty else { throw LarderError.notFound("run_not_found", "no tasks recorded for \(parts[0])/\(parts[1])") }
+        return try RouteSupport.json(RunDocument(flow: parts[0], run: parts[1], tasks: records))
+    }
+
+    @Sendable func removeRun(_ request: Request, _ context: Context) async throws -> Response {
+        let parts = try names(context, ["flow", "run"])
+        guard try await store.removeRun(flow: parts[0], run: parts[1]) else {
+            throw LarderError.notFound("run_not_found", "no tasks recorded for \(parts[0])/\(parts[1])")
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func putRecord(_ request: Request, _ context: Context) async throws -> Response {
+        let parts = try names(context, ["flow", "run", "step", "task"])
+        var body = try await request.body.collect(upTo: Self.maxRecordBytes)
+        let data = body.readData(length: body.readableBytes) ?? Data()
+        let record: TaskRecord
+        do {
+            record = try TaskRecord.decode(data)
+        } catch {
+            throw LarderError.badRequest("invalid_record", "the body is not a larder.task/v1 record: \(error)")
+        }
+        let id = record.identity
+        guard [id.flow, id.run, id.step, id.task] == parts else {
+            throw LarderError.badRequest("identity_mismatch", "the record is for \(id.pathspec), the path names \(parts.joined(separator: "/"))")
+        }
+        let isNewRun = try store.taskRecords(flow: id.flow, run: id.run).isEmpty
+        try await store.putTaskRecord(record)
+        if isNewRun, let keepRuns {
+            try await applyRetention(flow: id.flow, keep: keepRuns, logger: context.logger)
+        }
+        return try RouteSupport.json(["stored": id.pathspec], status: .created)
+    }
+
+    @Sendable func getRecord(_ request: Request, _ context: Context) throws -> Response {
+        let parts = try names(context, ["flow", "run", "step", "task"])
+        let attempts = try store.taskRecords(flow: parts[0], run: parts[1])
+            .filter { $0.identity.step == parts[2] && $0.identity.task == parts[3] }
+        let wanted = request.uri.queryParameters["attempt"].flatMap { Int($0) }
+        let record = wanted.map { number in attempts.first { $0.identity.attempt == number } } ?? attempts.max { $0.identity.attempt < $1.identity.attempt }
+        guard let record else {
+            throw LarderError.notFound("task_not_found", "no record for \(parts.joined(separator: "/"))")
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try record.encoded())))
+    }
+
+    @Sendable func putArtifact(_ request: Request, _ context: Context) async throws -> Response {
+        let parts = try names(context, ["flow", "run", "step", "task", "name"])
+        let mediaType = request.headers[.contentType] ?? "application/octet-stream"
+        let length = request.headers[.contentLength].flatMap { Int64($0) }
+        let writer: BlobWriter
+        do {
+            writer = try await store.makeWriter(expectedSize: length, mediaType: mediaType, source: "run:" + parts[0...3].joined(separator: "/"), pinned: true)
+        } catch {
+            throw RouteSupport.clientError(error)
+        }
+        let record: BlobRecord
+        do {
+            for try await buffer in request.body {
+                buffer.withUnsafeReadableBytes { writer.buffer($0) }
+                try await writer.drain()
+            }
+            record = try await writer.finish(expectedSize: length)
+        } catch {
+            writer.abort()
+            throw RouteSupport.clientError(error)
+        }
+        let artifact = ArtifactReference(name: parts[4], digest: record.digest.description, size: record.size, mediaType: mediaType)
+        try await store.putArtifact(artifact, flow: parts[0], run: parts[1], step: parts[2], task: parts[3])
+        return try RouteSupport.json(artifact, status: .created)
+    }
+
+    func getArtifact(_ request: Request, _ context: Context, headOnly: Bool) throws -> Response {
+        let parts = try names(context, ["flow", "run", "step", "task", "name"])
+        guard let artifact = try store.artifact(flow: parts[0], run: parts[1], step: parts[2], task: parts[3], name: parts[4]),
+              let digest = BlobDigest(parsing: artifact.digest), let handle = try store.open(digest) else {
+            throw LarderError.notFound("artifact_not_found", "no artifact \(parts[4]) for \(parts[0...3].joined(separator: "/"))")
+        }
+        return try BlobResponse.make(
+            request: request, store: store, metrics: metrics, source: .stored(handle), length: handle.record.size,
+            digest: digest, mediaType: artifact.mediaType, cache: nil, headOnly: headOnly)
+    }
+
+    /// Removes the oldest runs of `flow` beyond `keep`.
+    private func applyRetention(flow: String, keep: Int, logger: Logger) async throws {
+        let summaries = try store.runSummaries(flow: flow)
+        guard summaries.count > keep else { return }
+        for old in summaries.prefix(summaries.count - keep) {
+            _ = try await store.removeRun(flow: flow, run: old.run)
+            logger.info("run removed by retention", metadata: ["flow": "\(flow)", "run": "\(old.run)", "keep": "\(keep)"])
+        }
+    }
+}
+
+/// `GET /runs`.
+public struct FlowList: Codable, Sendable {
+    /// Every flow with its number of runs.
+    public var flows: [FlowSummary]
+}
+
+/// `GET /runs/<flow>`.
+public struct RunList: Codable, Sendable {
+    /// The flow.
+    public var flow: String
+    /// Its runs, oldest first.
+    public var runs: [RunSummary]
+}

@@ -1,0 +1,106 @@
+import Foundation
+import RunModel
+
+/// A run as listed by `GET /runs/<flow>`.
+public struct RunListing: Codable, Hashable, Sendable {
+    /// The run identifier.
+    public var run: String
+    /// First task start (RFC 3339), when known.
+    public var start: String?
+    /// Last task end (RFC 3339), when known.
+    public var end: String?
+    /// Number of task records.
+    public var tasks: Int?
+}
+
+/// A flow as listed by `GET /runs`.
+public struct FlowListing: Codable, Hashable, Sendable {
+    /// The flow name.
+    public var flow: String
+    /// Number of runs.
+    public var runs: Int?
+}
+
+/// Where runs come from: a Larder server, or anything else that can produce run documents.
+///
+/// Contract: calls are blocking and may be made from any thread; implementations must be safe
+/// to call concurrently. Errors are ``RunCompareError`` values with a complete message.
+public protocol RunSource: Sendable {
+    /// All flows (`GET /runs`).
+    func flows() throws -> [FlowListing]
+    /// The runs of one flow (`GET /runs/<flow>`).
+    func runs(flow: String) throws -> [RunListing]
+    /// One run with every task attempt (`GET /runs/<flow>/<run>`).
+    func run(flow: String, run: String) throws -> RunDocument
+    /// The bytes of one artifact of one task, or nil when the source does not have them.
+    func artifact(task: TaskIdentity, artifact: ArtifactReference) throws -> Data?
+}
+
+/// A run loaded for comparison, with a way to read its artifacts.
+public struct LoadedRun: Sendable {
+    /// The run document.
+    public var document: RunDocument
+    /// Reads an artifact's bytes (nil when unavailable). Called concurrently.
+    public var artifactBytes: @Sendable (TaskIdentity, ArtifactReference) -> Data?
+
+    /// Creates a loaded run; by default artifacts come only from the document's `inline` texts.
+    public init(document: RunDocument, artifactBytes: (@Sendable (TaskIdentity, ArtifactReference) -> Data?)? = nil) {
+        self.document = document
+        let inline = document.inline
+        self.artifactBytes = artifactBytes ?? { _, artifact in inline[artifact.digest].map { Data($0.utf8) } }
+    }
+
+    /// Loads `FLOW/RUN` from `source`, reading artifacts from the inline map first, then the source.
+    public static func load(flow: String, run: String, from source: any RunSource) throws -> LoadedRun {
+        let document = try source.run(flow: flow, run: run)
+        let inline = document.inline
+        return LoadedRun(document: document) { task, artifact in
+            if let text = inline[artifact.digest] { return Data(text.utf8) }
+            return try? source.artifact(task: task, artifact: artifact)
+        }
+    }
+
+    /// Loads a file written by `larder runs export`.
+    public static func load(exportFile path: String) throws -> LoadedRun {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunCompareError.invalidReference("cannot read \(path)")
+        }
+        return LoadedRun(document: try RunDocument.decode(data))
+    }
+}
+
+/// What a command-line run argument names: `FLOW/RUN` on the source, or an exported file.
+public enum RunReference: Hashable, Sendable, CustomStringConvertible {
+    /// A run on the server.
+    case stored(flow: String, run: String)
+    /// A file written by `larder runs export`.
+    case file(String)
+
+    /// Parses an argument: an existing file path (or one ending in `.json`) is a file; otherwise
+    /// it must be exactly `FLOW/RUN`.
+    public static func parse(_ text: String, fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws -> RunReference {
+        if fileExists(text) || text.hasSuffix(".json") { return .file(text) }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw RunCompareError.invalidReference(
+                "\"\(text)\" is neither FLOW/RUN (e.g. SixMinVideos/1680000000) nor an existing file from `larder runs export`")
+        }
+        return .stored(flow: parts[0], run: parts[1])
+    }
+
+    /// The argument as written.
+    public var description: String {
+        switch self {
+        case .stored(let flow, let run): return "\(flow)/\(run)"
+        case .file(let path): return path
+        }
+    }
+
+    /// Loads the run this reference names, using `source` for stored runs.
+    public func load(source: () throws -> any RunSource) throws -> LoadedRun {
+        switch self {
+        case .stored(let flow, let run): return try LoadedRun.load(flow: flow, run: run, from: source())
+        case .file(let path): return try LoadedRun.load(exportFile: path)
+        }
+    }
+}

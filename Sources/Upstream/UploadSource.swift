@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Request body of a PUT/POST, read piecewise by libcurl's read callback.
+///
+/// A file is read with `pread` at a tracked offset, so it is never held in memory as a whole
+/// and can be rewound for a retry. Not `Sendable`: used only on its transfer thread.
+final class UploadSource {
+    private enum Storage {
+        case bytes([UInt8])
+        case file(descriptor: Int32, path: String)
+    }
+
+    private let storage: Storage
+    /// Total body length in bytes.
+    let length: Int64
+    private var offset: Int64 = 0
+
+    /// The body of `request`, or `nil` when it has none.
+    init?(request: UpstreamRequest) throws(UpstreamError) {
+        if let path = request.uploadFile {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw .transport(code: 26, message: "cannot open upload file \(path): \(String(cString: strerror(errno)))")
+            }
+            var info = stat()
+            guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                close(descriptor)
+                throw .transport(code: 26, message: "upload file \(path) is not a regular file")
+            }
+            storage = .file(descriptor: descriptor, path: path)
+            length = Int64(info.st_size)
+        } else if let data = request.uploadData {
+            storage = .bytes(data)
+            length = Int64(data.count)
+        } else {
+            return nil
+        }
+    }
+
+    deinit {
+        if case .file(let descriptor, _) = storage {
+            close(descriptor)
+        }
+    }
+
+    /// Starts reading from the beginning again (before each attempt).
+    func rewind() {
+        offset = 0
+    }
+
+    /// Copies up to `capacity` bytes into `buffer`; returns the count (0 at the end) or `nil` on a read error.
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int? {
+        let wanted = Int(min(Int64(capacity), length - offset))
+        guard wanted > 0 else { return 0 }
+        switch storage {
+        case .bytes(let bytes):
+            let start = Int(offset)
+            bytes.withUnsafeBytes { source in
+                guard let base = source.baseAddress else { return }
+                buffer.copyMemory(from: base + start, byteCount: wanted)
+            }
+            offset += Int64(wanted)
+            return wanted
+        case .file(let descriptor, _):
+            while true {
+                let count = pread(descriptor, buffer, wanted, off_t(offset))
+                if count < 0 && errno == EINTR { continue }
+                guard count >= 0 else { return nil }
+                // A file that shrank while being sent cannot honour the announced length.
+                guard count > 0 else { return nil }
+                offset += Int64(count)
+                return count
+            }
+        }
+    }
+
+    /// Description for error messages.
+    var name: String {
+        switch storage {
+        case .bytes: "request body"
+        case .file(_, let path): path
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import LarderServer
+import LarderStore
+import Logging
+import Upstream
+
+/// `larder serve`: runs the cache server.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the cache server (one per node).")
+
+    @Option(name: .long, help: "Address to listen on, HOST:PORT.")
+    var listen: String = "127.0.0.1:7480"
+
+    @Option(name: .long, help: "Data directory (default: $LARDER_DATA or ./larder-data).")
+    var data: String?
+
+    @Option(name: .customLong("max-size"), help: "Most bytes of content to keep, e.g. 50GiB; least recently used unpinned blobs are evicted beyond it.")
+    var maxSize: String = "50GiB"
+
+    @Option(name: .customLong("allow-upstream"), parsing: .singleValue,
+            help: "Host /fetch may pull from (repeatable or comma-separated; *.example.com for subdomains, * for any). Default: none, fetching disabled.")
+    var allowUpstream: [String] = []
+
+    @Option(name: .customLong("chunk-size"), help: "Size of the chunks blobs are stored in.")
+    var chunkSize: String = "1MiB"
+
+    @Option(name: .customLong("keep-runs"), help: "Keep at most this many runs per flow in the run store (default: all).")
+    var keepRuns: Int?
+
+    @OptionGroup var hf: HFServeOptions
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard parseListen() != nil else {
+            throw ValidationError("--listen \(listen) is not HOST:PORT (e.g. 127.0.0.1:7480 or 0.0.0.0:7480)")
+        }
+        guard ByteCount.parse(maxSize).map({ $0 > 0 }) == true else {
+            throw ValidationError("--max-size \(maxSize) is not a size; use e.g. 50GiB")
+        }
+        guard let chunk = ByteCount.parse(chunkSize), chunk >= 4096, chunk <= 64 << 20 else {
+            throw ValidationError("--chunk-size must be between 4KiB and 64MiB")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func parseListen() -> (String, Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let directory = data ?? ProcessInfo.processInfo.environment["LARDER_DATA"] ?? "./larder-data"
+        guard let (host, port) = parseListen(), let max = ByteCount.parse(maxSize), let chunk = ByteCount.parse(chunkSize) else {
+            throw ValidationError("invalid options")
+        }
+        var configuration = ServerConfiguration(dataDirectory: directory, maxSize: max)
+        configuration.host = host
+        configuration.port = port
+        configuration.store.chunkSize = Int(chunk)
+        configuration.keepRuns = keepRuns
+        configuration.allowlist = UpstreamAllowlist(allowUpstream.flatMap { $0.split(separator: ",").map(String.init) })
+        configuration.hf = try hf.configuration()
+        var logger = Logger(label: "larder")
+        logger.logLevel = level
+        configuration.logger = logger
+        let services: LarderServices
+        do {
+            services = try LarderServices(configuration: configuration)
+        } catch let error as StoreError {
+            FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        }
+        let startupLogger = logger
+        let allowed = configuration.allowlist.entries.joined(separator: ",")
+        let app = buildApplication(configuration, services: services) { port in
+            startupLogger.notice("larder serving", metadata: [
+                "address": "\(host):\(port)", "data": "\(directory)",
+                "allow-upstream": "\(allowed)",
+            ])
+        }
+        try await app.runService()
+        services.store.close()
+    }
+}

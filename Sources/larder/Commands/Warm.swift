@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import LarderClient
+import LarderServer
+import LarderStore
+
+/// `larder warm`: bring models and files into the cache before a run needs them.
+struct Warm: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pre-fetch Hugging Face repositories and URLs into the cache (exit status 1 if any reference failed).",
+        discussion: """
+            References: hf://[datasets/]namespace/name[@revision] (every file, or those matching --include), \
+            https://…#sha256=<hex> (fetched like /fetch; the server must allow the host with --allow-upstream). \
+            Against --server the work runs on the server (POST /warm), so it survives this command; with --data \
+            it runs here on that directory.
+            """)
+
+    @Argument(help: "References to warm.") var references: [String] = []
+    @Option(name: .long, help: "Read more references from this file (one per line, # comments).") var file: String?
+    @Option(name: .long, help: "Only files matching this glob in hf:// references (repeatable).") var include: [String] = []
+    @Option(name: .long, help: "Skip files matching this glob in hf:// references (repeatable).") var exclude: [String] = []
+    @Flag(name: .long, help: "Pin what is warmed so it is never evicted.") var pin = false
+    @Option(name: .long, help: "References warmed at once.") var jobs: Int = 4
+    @OptionGroup var backend: BackendOptions
+    @OptionGroup var hf: HFServeOptions
+
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+        if references.isEmpty && file == nil { throw ValidationError("give references to warm, or --file FILE") }
+    }
+
+    func run() async throws {
+        let status = try await reportingErrors { () -> WarmStatus in
+            var all = references
+            if let file { all += try WarmRunner.references(inFile: file) }
+            guard !all.isEmpty else { throw ClientError("\(file ?? "the file") lists no references") }
+            for reference in all { try WarmRunner.validate(reference) }
+            let refs = all.map { reference in
+                reference.hasPrefix("hf://")
+                    ? WarmRequest.Reference(ref: reference, include: include.isEmpty ? nil : include, exclude: exclude.isEmpty ? nil : exclude)
+                    : WarmRequest.Reference(ref: reference)
+            }
+            let request = WarmRequest(refs: refs, pin: pin, concurrency: jobs)
+            return try await backend.withHFBackend(hf) { hfBackend in
+                try await WarmRunner.run(request, backend: hfBackend, display: backend.json ? nil : WarmDisplay.forTerminal())
+            }
+        }
+        if backend.json {
+            try printJSON(status)
+        } else {
+            print(WarmRunner.table(status))
+        }
+        if status.state != "completed" { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+
+// Exit status: 0 success, 1 a --fail-if rule was violated, 2 usage errors and runs that could
+// not be loaded (ArgumentParser's own 64 is mapped to 2).
+do {
+    var command = try Runcmp.parseAsRoot()
+    try command.run()
+} catch let exit as ExitCode {
+    Foundation.exit(exit.rawValue)
+} catch {
+    let code = Runcmp.exitCode(for: error)
+    if code == .success {
+        print(Runcmp.fullMessage(for: error))
+        Foundation.exit(0)
+    }
+    FileHandle.standardError.write(Data(("runcmp: " + Runcmp.fullMessage(for: error) + "\n").utf8))
+    Foundation.exit(2)
+}

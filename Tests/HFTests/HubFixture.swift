@@ -1,0 +1,69 @@
+import Foundation
+import LarderStore
+import LarderTestSupport
+
+/// `Scripts/hub_fixture.py`: a stand-in Hub serving generated files as `fixture/model` (see the script's doc).
+///
+/// `@unchecked Sendable` invariant: every property is set in `init` and never changed; `process` is touched again
+/// only by `stop()`, called once when the test is done.
+final class HubFixture: @unchecked Sendable {
+    let port: Int
+    let root: String
+    let commit: String
+    /// The files served, by path.
+    let files: [String: [UInt8]]
+    private let process: Process
+
+    static let repo = "fixture/model"
+
+    /// Writes `files` and starts the fixture (system python3; stdlib only).
+    static func start(files: [String: [UInt8]], commit: String = "c0ffee" + String(repeating: "0", count: 34)) async throws -> HubFixture {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hub-fixture-\(UUID().uuidString)").path
+        for (path, content) in files {
+            let url = URL(fileURLWithPath: root + "/files/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(content).write(to: url)
+        }
+        let portFile = root + "/port"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/HFTests/Scripts/hub_fixture.py").path,
+                             "--root", root + "/files", "--commit", commit, "--port-file", portFile]
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) {
+                return HubFixture(port: port, root: root, commit: commit, files: files, process: process)
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning { process.terminate() }
+        throw FixtureError("hub_fixture.py did not report a port")
+    }
+
+    private init(port: Int, root: String, commit: String, files: [String: [UInt8]], process: Process) {
+        self.port = port
+        self.root = root
+        self.commit = commit
+        self.files = files
+        self.process = process
+    }
+
+    /// The base URL to use as `--hf-upstream`.
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// How often each `METHOD /path` was requested.
+    func counts() throws -> [String: Int] {
+        let body = try RawHTTP.get(port: port, path: "/_stats")
+        let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        return (object?["paths"] as? [String: Int]) ?? [:]
+    }
+
+    func stop() {
+        // SIGKILL: the test process may ignore SIGTERM (a service lifecycle does), and children inherit that.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}

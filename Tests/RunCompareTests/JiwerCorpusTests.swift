@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import RunCompare
+
+/// Runs jiwer (from PyPI, in `tools/wer-corpus/.venv`) on 260 generated pairs and requires
+/// runcmp's WER, MER, WIL and hit/substitution/deletion/insertion counts to be identical.
+/// Fails, with jiwer's installer output, when jiwer cannot be installed.
+@Suite struct JiwerCorpusTests {
+    struct Pair: Codable { var reference: String; var hypothesis: String; var normalize: String }
+    struct Result: Codable, Equatable {
+        var wer: Double; var mer: Double; var wil: Double
+        var hits: Int; var substitutions: Int; var deletions: Int; var insertions: Int
+    }
+
+    static let words = ["the", "The", "a", "cat", "sat", "on", "mat", "Hello,", "world!", "it's", "its", "twenty", "one", "21",
+                        "café", "cafe\u{301}", "naïve", "Straße", "“quoted”", "end-to-end", "—", "don't", "colour", "color",
+                        "1,000", "5%", "$5", "Mr.", "smith", "(laughs)", "[music]", "um", "uh", "x", "y", "z"]
+
+    /// Deterministic pairs: short sentences with punctuation, case, Unicode and odd whitespace;
+    /// empty and identical texts; tie-heavy long texts (up to 2,600 words, some past rapidfuzz's
+    /// Hirschberg threshold).
+    static func corpus() -> [Pair] {
+        var rng = SplitMix64(seed: 2024)
+        var pairs: [Pair] = []
+        func sentence(_ count: Int, vocabulary: Int) -> [String] {
+            (0..<count).map { _ in words[Int(rng.next() % UInt64(min(vocabulary, words.count)))] }
+        }
+        func mutate(_ source: [String], rate: Double, vocabulary: Int) -> [String] {
+            var out: [String] = []
+            for word in source {
+                let roll = Double(rng.next() % 10_000) / 10_000
+                if roll < rate / 3 { continue }
+                if roll < 2 * rate / 3 { out.append(words[Int(rng.next() % UInt64(vocabulary))]); continue }
+                out.append(word)
+                if roll < rate { out.append(words[Int(rng.next() % UInt64(vocabulary))]) }
+            }
+            return out
+        }
+        func join(_ list: [String]) -> String {
+            var text = ""
+            for (index, word) in list.enumerated() {
+                if index > 0 { text += ["  ", " ", " ", "\t", "\n", " \n "][Int(rng.next() % 6)] }
+                text += word
+            }
+            return (rng.next() % 4 == 0 ? "  " : "") + text + (rng.next() % 4 == 0 ? " \n" : "")
+        }
+        let fixed: [(String, String)] = [("", ""), ("", "a b"), ("a b c", ""), ("same words here", "same words here"),
+                                         ("a b c d", "w x y z"), ("b c d", "a b c d e"), ("Hello, World!", "hello world")]
+        for (reference, hypothesis) in fixed {
+            for mode in ["none", "basic"] { pairs.append(Pair(reference: reference, hypothesis: hypothesis, normalize: mode)) }
+        }
+        while pairs.count < 200 {
+            let vocabulary = [3, 6, 12, words.count][Int(rng.next() % 4)]
+            let reference = sentence(Int(rng.next() % 40), vocabulary: vocabulary)
+            let hypothesis = rng.next() % 5 == 0 ? sentence(Int(rng.next() % 40), vocabulary: vocabulary)
+                : mutate(reference, rate: [0.05, 0.2, 0.5][Int(rng.next() % 3)], vocabulary: vocabulary)
+            pairs.append(Pair(reference: join(reference), hypothesis: join(hypothesis), normalize: rng.next() % 2 == 0 ? "none" : "basic"))
+        }
+        for length in [300, 800, 2100, 2600] {
+            for rate in [0.05, 0.4, 1.0] {
+                for vocabulary in [3, 20] {
+                    let reference = sentence(length, vocabulary: vocabulary)
+                    let hypothesis = rate >= 1 ? sentence(length + Int(rng.next() % 100), vocabulary: vocabulary)
+                        : mutate(reference, rate: rate, vocabulary: vocabulary)
+                    pairs.append(Pair(reference: reference.joined(separator: " "), hypothesis: hypothesis.joined(separator: " "),
+                                      normalize: "none"))
+                }
+            }
+        }
+        // Whisper mode: runcmp normalises, jiwer aligns the normalised words.
+        for index in 0..<24 {
+            let reference = join(sentence(10 + index, vocabulary: words.count))
+            let hypothesis = join(mutate(sentence(10 + index, vocabulary: words.count), rate: 0.3, vocabulary: words.count))
+            pairs.append(Pair(reference: WhisperNormalizer.normalize(reference), hypothesis: WhisperNormalizer.normalize(hypothesis),
+                              normalize: "none"))
+        }
+        return pairs
+    }
+
+    @Test func werEqualsJiwer() throws {
+        let pairs = Self.corpus()
+        #expect(pairs.count >= 200)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wer-corpus-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("pairs.json")
+        try JSONEncoder().encode(pairs).write(to: input)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [Fixtures.repositoryRoot.appendingPathComponent("tools/wer-corpus/run.sh").path, input.path]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let messages = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            Issue.record("tools/wer-corpus/run.sh failed (status \(process.terminationStatus)); jiwer is required for this check:\n\(messages)")
+            return
+        }
+        let expected = try JSONDecoder().decode([Result].self, from: data)
+        try #require(expected.count == pairs.count)
+        var mismatches = 0
+        for (index, pair) in pairs.enumerated() {
+            let mode = TextNormalization(rawValue: pair.normalize) ?? .none
+            let m = WordErrorRate.compare(reference: pair.reference, hypothesis: pair.hypothesis, normalization: mode).measures
+            let actual = Result(wer: m.wer, mer: m.mer, wil: m.wil, hits: m.hits, substitutions: m.substitutions,
+                                deletions: m.deletions, insertions: m.insertions)
+            if actual != expected[index] {
+                mismatches += 1
+                if mismatches <= 5 {
+                    Issue.record("pair \(index) (\(pair.normalize), \(pair.reference.count) chars): runcmp \(actual), jiwer \(expected[index])")
+                }
+            }
+        }
+        #expect(mismatches == 0, "\(mismatches) of \(pairs.count) pairs differ from jiwer")
+    }
+}

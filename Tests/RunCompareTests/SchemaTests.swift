@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import RunCompare
+
+/// Validates the JSON output against `docs/runcmp/report.schema.json`.
+@Suite struct SchemaTests {
+    static let schemaURL = Fixtures.repositoryRoot.appendingPathComponent("docs/runcmp/report.schema.json")
+
+    func load() throws -> (schema: [String: Any], report: Any) {
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.schemaURL)) as? [String: Any])
+        let report = try JSONSerialization.jsonObject(with: Data(try JSONRenderer.render(try Fixtures.report()).utf8))
+        return (schema, report)
+    }
+
+    @Test func reportMatchesSchema() throws {
+        let (schema, report) = try load()
+        let errors = JSONSchemaValidator(root: schema).validate(report)
+        #expect(errors.isEmpty, "schema violations: \(errors.prefix(10))")
+    }
+
+    @Test func validatorRejectsBrokenReports() throws {
+        let (schema, report) = try load()
+        var broken = try #require(report as? [String: Any])
+        broken["schema"] = "runcmp.report/v0"
+        broken.removeValue(forKey: "timings")
+        broken["surprise"] = 1
+        let errors = JSONSchemaValidator(root: schema).validate(broken)
+        #expect(errors.count >= 3)
+    }
+}
+
+/// A validator for the subset of JSON Schema the report schema uses: `type`, `properties`,
+/// `required`, `additionalProperties: false`, `items`, `enum`, `const`, `$ref` to `#/$defs/…`.
+struct JSONSchemaValidator {
+    let root: [String: Any]
+
+    func validate(_ value: Any) -> [String] { check(value, root, "$") }
+
+    private func check(_ value: Any, _ schema: [String: Any], _ path: String) -> [String] {
+        if let ref = schema["$ref"] as? String {
+            let name = ref.replacingOccurrences(of: "#/$defs/", with: "")
+            guard let defs = root["$defs"] as? [String: Any], let target = defs[name] as? [String: Any] else {
+                return ["\(path): unknown $ref \(ref)"]
+            }
+            return check(value, target, path)
+        }
+        var errors: [String] = []
+        if let types = schema["type"] {
+            let allowed = (types as? [String]) ?? [(types as? String) ?? ""]
+            if !allowed.contains(where: { matches(value, $0) }) { return ["\(path): expected \(allowed), got \(type(of: value))"] }
+        }
+        if let constant = schema["const"] as? String, (value as? String) != constant { errors.append("\(path): expected \(constant)") }
+        if let options = schema["enum"] as? [String], let text = value as? String, !options.contains(text) {
+            errors.append("\(path): \(text) not in \(options)")
+        }
+        if let object = value as? [String: Any] {
+            let properties = schema["properties"] as? [String: Any] ?? [:]
+            for key in schema["required"] as? [String] ?? [] where object[key] == nil { errors.append("\(path): missing \(key)") }
+            for (key, child) in object {
+                if let childSchema = properties[key] as? [String: Any] {
+                    errors += check(child, childSchema, "\(path).\(key)")
+                } else if (schema["additionalProperties"] as? Bool) == false {
+                    errors.append("\(path): unexpected property \(key)")
+                }
+            }
+        }
+        if let array = value as? [Any], let items = schema["items"] as? [String: Any] {
+            for (index, element) in array.enumerated() { errors += check(element, items, "\(path)[\(index)]") }
+        }
+        return errors
+    }
+
+    private func matches(_ value: Any, _ type: String) -> Bool {
+        switch type {
+        case "object": return value is [String: Any]
+        case "array": return value is [Any]
+        case "string": return value is String
+        case "boolean": return value is Bool
+        case "integer":
+            if let number = value as? NSNumber { return number.doubleValue.rounded() == number.doubleValue }
+            return value is Int
+        case "number": return value is NSNumber || value is Double || value is Int
+        case "null": return value is NSNull
+        default: return false
+        }
+    }
+}
