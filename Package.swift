@@ -125,7 +125,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunModel"], exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "larder-crash-writer",
@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LarderCLITests",
-            dependencies: ["larder", "LarderStore", "LarderTestSupport", "Upstream", "RunModel"],
+            dependencies: ["larder", "runcmp", "LarderStore", "LarderTestSupport", "Upstream", "RunModel"],
             swiftSettings: swiftSettings
         ),
     ]

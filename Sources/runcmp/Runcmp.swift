@@ -46,11 +46,17 @@ func emit(_ text: String, to path: String?) throws {
     }
 }
 
-/// Converts library errors into exit-2 usage errors with their message.
+/// A run could not be loaded or a rule not parsed: printed without a usage hint, exit status 2.
+struct CommandFailure: Error, CustomStringConvertible {
+    /// The message.
+    var description: String
+}
+
+/// Converts library errors into ``CommandFailure``s with their message.
 func loading<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as RunCompareError {
-        throw ValidationError(error.description)
+        throw CommandFailure(description: error.description)
     }
 }

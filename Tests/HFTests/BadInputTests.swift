@@ -37,7 +37,6 @@ struct BadInputTests {
         "/hf/api/models/org/name/unknown/main",
         "/hf/api/unknown/org/name",
         "/hf/not-a-hub-path",
-        "/warm/../../etc/passwd",
     ]
 
     @Test func malformedTargetsGetJSON4xx() async throws {

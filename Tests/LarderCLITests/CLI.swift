@@ -22,15 +22,18 @@ enum CLI {
     }
 
     /// Runs `larder ARGS…` to completion (on its own thread), feeding `stdin` when given.
-    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> Outcome {
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+                    executable: String = CLI.executable) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Result { try runBlocking(arguments, stdin: stdin, environment: environment) })
+                continuation.resume(with: Result {
+                    try runBlocking(arguments, stdin: stdin, environment: environment, executable: executable)
+                })
             }.start()
         }
     }
 
-    private static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String]) throws -> Outcome {
+    private static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String], executable: String) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

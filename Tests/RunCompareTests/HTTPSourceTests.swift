@@ -19,7 +19,9 @@ import Testing
         server.arguments = ["python3", Fixtures.testsDirectory.appendingPathComponent("Fixtures/fake_runs_server.py").path,
                             directory.appendingPathComponent("runs").path, portFile.path]
         try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
+        // SIGKILL: the child inherits the spawning worker thread's signal mask, in which
+        // libdispatch blocks SIGTERM, so `terminate()` would not stop it.
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
         var port: String?
         for _ in 0..<100 where port == nil {
             Thread.sleep(forTimeInterval: 0.05)

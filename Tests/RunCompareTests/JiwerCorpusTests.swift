@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RunCompare
 
-/// Runs jiwer (from PyPI, in `tools/wer-corpus/.venv`) on 260 generated pairs and requires
+/// Runs jiwer (from PyPI, in `tools/wer-corpus/.venv`) on 262 generated pairs and requires
 /// runcmp's WER, MER, WIL and hit/substitution/deletion/insertion counts to be identical.
 /// Fails, with jiwer's installer output, when jiwer cannot be installed.
 @Suite struct JiwerCorpusTests {
@@ -18,7 +18,7 @@ import Testing
 
     /// Deterministic pairs: short sentences with punctuation, case, Unicode and odd whitespace;
     /// empty and identical texts; tie-heavy long texts (up to 2,600 words, some past rapidfuzz's
-    /// Hirschberg threshold).
+    /// Hirschberg threshold) and two 20,000-word texts.
     static func corpus() -> [Pair] {
         var rng = SplitMix64(seed: 2024)
         var pairs: [Pair] = []
@@ -66,6 +66,12 @@ import Testing
                                       normalize: "none"))
                 }
             }
+        }
+        // Two 20,000-word texts (several Hirschberg levels in rapidfuzz).
+        for vocabulary in [3, words.count] {
+            let reference = sentence(20_000, vocabulary: vocabulary)
+            pairs.append(Pair(reference: reference.joined(separator: " "),
+                              hypothesis: mutate(reference, rate: 0.05, vocabulary: vocabulary).joined(separator: " "), normalize: "none"))
         }
         // Whisper mode: runcmp normalises, jiwer aligns the normalised words.
         for index in 0..<24 {

@@ -3,7 +3,7 @@ import RunModel
 
 extension FindingsBuilder {
     static func resourceFindings(side: String, step: String, summary: ResourceSummary, recommendation: Recommendation?,
-                                 timings: StepTiming?, otherExists: Bool, tasks: [TaskRecord],
+                                 timings: StepTiming?, otherExists: Bool, tasks: [TaskRecord], runTasks: [TaskRecord],
                                  options: ReportOptions) -> [Finding] {
         var result: [Finding] = []
         let percentileName = "p\(Format.trimmed(options.cpuPercentile, digits: 1))"
@@ -14,7 +14,7 @@ extension FindingsBuilder {
         let span = side == "A" ? timings?.a?.spanSeconds ?? 0 : timings?.b?.spanSeconds ?? 0
         let otherSpan = side == "A" ? timings?.b?.spanSeconds : timings?.a?.spanSeconds
         if let request = summary.requestCPU, request > 0, summary.percentileCores >= 2 * request {
-            let stretch = stretch(tasks)
+            let stretch = stretch(tasks, runTasks: runTasks)
             let lost = max(span * (1 - 1 / stretch), otherSpan.map { span - $0 } ?? 0, 0)
             var evidence = ["\(requests); \(usage)",
                             "used \(Format.cores(summary.percentileCores)) cores on a \(Format.cores(request))-core request "

@@ -31,6 +31,7 @@ enum FindingsBuilder {
                 found += resourceFindings(side: side, step: step.step, summary: summary, recommendation: recommendation,
                                           timings: report.timings.steps.first { $0.step == step.step }, otherExists: other != nil,
                                           tasks: (side == "A" ? tasksA : tasksB).filter { $0.identity.step == step.step },
+                                          runTasks: side == "A" ? tasksA : tasksB,
                                           options: report.options)
             }
         }
@@ -49,10 +50,12 @@ enum FindingsBuilder {
         return found
     }
 
-    /// How much the busiest node the tasks ran on was oversubscribed: summed p95 cores ÷ CPUs.
-    static func stretch(_ tasks: [TaskRecord]) -> Double {
+    /// How much the busiest node that `tasks` ran on was oversubscribed: summed p95 cores of
+    /// every task of the run (`runTasks`) running at once on it ÷ its CPUs; at least 1.
+    static func stretch(_ tasks: [TaskRecord], runTasks: [TaskRecord]) -> Double {
+        let nodes = Set(tasks.map(\.node.name))
         var best = 1.0
-        for node in PlacementAnalysis.nodes(tasks) {
+        for node in PlacementAnalysis.nodes(runTasks.filter { nodes.contains($0.node.name) }) {
             guard let cpus = node.cpuCount, cpus > 0 else { continue }
             best = max(best, node.peakDemandCores / Double(cpus))
         }

@@ -93,7 +93,7 @@ public enum WordAligner {
         let n = a.count
         let reversedA = Array(a.reversed())
         let reversedRight = Array(b[middle...].reversed())
-        var cap = max(32, abs(n - middle), abs(n - (b.count - middle)))
+        var cap = 64
         let ceiling = max(n, b.count)
         while true {
             let left = FurthestReaching.lastColumn(a, UnsafeBufferPointer(rebasing: b[..<middle]), cap: cap)
