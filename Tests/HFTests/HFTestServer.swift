@@ -4,6 +4,7 @@ import LarderServer
 import LarderStore
 import LarderTestSupport
 import Logging
+import Synchronization
 import Upstream
 
 /// A Larder server in this process on a free loopback port, over a fresh data directory.
@@ -12,6 +13,7 @@ final class HFTestServer: Sendable {
     let port: Int
     let directory: String
     private let task: Task<Void, any Error>
+    private let stopped = Atomic<Bool>(false)
 
     /// Starts a server whose Hub upstream is `upstream` (a closed port by default: nothing leaves the machine).
     static func start(upstream: String? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> HFTestServer {
@@ -76,8 +78,21 @@ final class HFTestServer: Sendable {
         return try await services.hf.importRevision(HFImportRequest(repo: repo, revision: revision, branches: branches, files: entries, pin: true))
     }
 
-    /// Stops the server and removes its data.
+    /// Runs `body`, then stops the server, also when `body` throws.
+    func use<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            let result = try await body()
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
+    /// Stops the server and removes its data (once; later calls do nothing).
     func stop() async {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         task.cancel()
         _ = try? await task.value
         services.store.close()

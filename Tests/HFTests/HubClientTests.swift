@@ -52,68 +52,71 @@ struct HubClientTests {
     @Test func downloadsAndSnapshotsAreByteIdenticalAndSecondClientsHit() async throws {
         let model = try TinyModel.load()
         let server = try await HFTestServer.start()
-        defer { Task { await server.stop() } }
-        try await model.importInto(server)
+        try await server.use {
+            try await model.importInto(server)
 
-        let downloaded = try await HFVenv.runAsync("hub_client.py", ["download", TinyModel.repo] + TinyModel.names, endpoint: server.endpoint)
-        model.check(downloaded)
-        let snapshot = try await HFVenv.runAsync("hub_client.py", ["snapshot", TinyModel.repo], endpoint: server.endpoint)
-        model.check(snapshot)
-        #expect(snapshot["commit"] as? String == TinyModel.revision)
-        let pinned = try await HFVenv.runAsync("hub_client.py", ["snapshot", TinyModel.repo, "--revision", TinyModel.revision],
-                                               endpoint: server.endpoint)
-        model.check(pinned)
+            let downloaded = try await HFVenv.runAsync("hub_client.py", ["download", TinyModel.repo] + TinyModel.names, endpoint: server.endpoint)
+            model.check(downloaded)
+            let snapshot = try await HFVenv.runAsync("hub_client.py", ["snapshot", TinyModel.repo], endpoint: server.endpoint)
+            model.check(snapshot)
+            #expect(snapshot["commit"] as? String == TinyModel.revision)
+            let pinned = try await HFVenv.runAsync("hub_client.py", ["snapshot", TinyModel.repo, "--revision", TinyModel.revision],
+                                                   endpoint: server.endpoint)
+            model.check(pinned)
 
-        let info = try await HFVenv.runAsync("hub_client.py", ["info", TinyModel.repo], endpoint: server.endpoint)
-        #expect(info["sha"] as? String == TinyModel.revision)
-        let siblings = info["siblings"] as? [String: [String: Any]] ?? [:]
-        #expect((siblings["model.bin"]?["lfs"] as? [String: Any])?["sha256"] as? String == model.sha256["model.bin"])
-        #expect(siblings["config.json"]?["lfs"] is NSNull)
-        let tree = try await HFVenv.runAsync("hub_client.py", ["tree", TinyModel.repo], endpoint: server.endpoint)
-        #expect((tree["entries"] as? [[String: Any]])?.count == 4)
+            let info = try await HFVenv.runAsync("hub_client.py", ["info", TinyModel.repo], endpoint: server.endpoint)
+            #expect(info["sha"] as? String == TinyModel.revision)
+            let siblings = info["siblings"] as? [String: [String: Any]] ?? [:]
+            #expect((siblings["model.bin"]?["lfs"] as? [String: Any])?["sha256"] as? String == model.sha256["model.bin"])
+            #expect(siblings["config.json"]?["lfs"] is NSNull)
+            let tree = try await HFVenv.runAsync("hub_client.py", ["tree", TinyModel.repo], endpoint: server.endpoint)
+            #expect((tree["entries"] as? [[String: Any]])?.count == 4)
 
-        // Everything was imported: a second client is served from the store.
-        let hits = try await server.metric("larder_cache_requests_total{result=\"hit\"}")
-        let second = try await HFVenv.runAsync("hub_client.py", ["snapshot", TinyModel.repo], endpoint: server.endpoint)
-        model.check(second)
-        #expect(try await server.metric("larder_cache_requests_total{result=\"hit\"}") == hits + 4)
-        #expect(try await server.metric("larder_hf_file_requests_total{result=\"miss\"}") == 0)
-        #expect(try await server.metric("larder_upstream_bytes_total") == 0)
+            // Everything was imported: a second client is served from the store.
+            let hits = try await server.metric("larder_cache_requests_total{result=\"hit\"}")
+            let second = try await HFVenv.runAsync("hub_client.py", ["snapshot", TinyModel.repo], endpoint: server.endpoint)
+            model.check(second)
+            #expect(try await server.metric("larder_cache_requests_total{result=\"hit\"}") == hits + 4)
+            #expect(try await server.metric("larder_hf_file_requests_total{result=\"miss\"}") == 0)
+            #expect(try await server.metric("larder_upstream_bytes_total") == 0)
+        }
     }
 
     @Test func missingFilesAndRevisionsRaiseTheClientsErrors() async throws {
         let server = try await HFTestServer.start()
-        defer { Task { await server.stop() } }
-        try await server.importFiles(["config.json": Array("{}".utf8)], repo: HFRepoID(type: .model, name: "org/small"))
-        let missing = try await HFVenv.runAsync("hub_client.py", ["expect-error", "org/small", "nope.json"], endpoint: server.endpoint)
-        #expect(missing["error"] as? String == "RemoteEntryNotFoundError")
-        let badRevision = try await HFVenv.runAsync("hub_client.py", ["expect-error", "org/small", "config.json", "--revision", "a..b"],
-                                                    endpoint: server.endpoint)
-        #expect(badRevision["error"] as? String != nil)
+        try await server.use {
+            try await server.importFiles(["config.json": Array("{}".utf8)], repo: HFRepoID(type: .model, name: "org/small"))
+            let missing = try await HFVenv.runAsync("hub_client.py", ["expect-error", "org/small", "nope.json"], endpoint: server.endpoint)
+            #expect(missing["error"] as? String == "RemoteEntryNotFoundError")
+            let badRevision = try await HFVenv.runAsync("hub_client.py", ["expect-error", "org/small", "config.json", "--revision", "a..b"],
+                                                        endpoint: server.endpoint)
+            #expect(badRevision["error"] as? String != nil)
+        }
     }
 
     @Test func pullThroughFetchesOnceForConcurrentClients() async throws {
         let model = try TinyModel.load()
         let upstream = try await HFTestServer.start()
-        defer { Task { await upstream.stop() } }
-        try await model.importInto(upstream)
-        let mirror = try await HFTestServer.start(upstream: upstream.endpoint)
-        defer { Task { await mirror.stop() } }
-
-        let results = try await withThrowingTaskGroup(of: ScriptOutput.self) { group in
-            for _ in 0..<4 {
-                group.addTask {
-                    ScriptOutput(object: try await HFVenv.runAsync("hub_client.py", ["snapshot", TinyModel.repo], endpoint: mirror.endpoint))
+        try await upstream.use {
+            try await model.importInto(upstream)
+            let mirror = try await HFTestServer.start(upstream: upstream.endpoint)
+            try await mirror.use {
+                let results = try await withThrowingTaskGroup(of: ScriptOutput.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            ScriptOutput(object: try await HFVenv.runAsync("hub_client.py", ["snapshot", TinyModel.repo], endpoint: mirror.endpoint))
+                        }
+                    }
+                    return try await group.reduce(into: [ScriptOutput]()) { $0.append($1) }
                 }
+                for result in results { model.check(result.object) }
+                // The upstream served each file once: its body bytes equal the model's size, and so do the mirror's fetches.
+                #expect(try await upstream.metric("larder_served_bytes_total") == Double(model.totalSize))
+                #expect(try await mirror.metric("larder_upstream_bytes_total") == Double(model.totalSize))
+                #expect(try await mirror.metric("larder_hf_file_requests_total{result=\"miss\"}") == 4)
+                #expect(try await upstream.metric("larder_hf_revision_lookups_total{source=\"upstream\"}") == 0)
             }
-            return try await group.reduce(into: [ScriptOutput]()) { $0.append($1) }
         }
-        for result in results { model.check(result.object) }
-        // The upstream served each file once: its body bytes equal the model's size, and so do the mirror's fetches.
-        #expect(try await upstream.metric("larder_served_bytes_total") == Double(model.totalSize))
-        #expect(try await mirror.metric("larder_upstream_bytes_total") == Double(model.totalSize))
-        #expect(try await mirror.metric("larder_hf_file_requests_total{result=\"miss\"}") == 4)
-        #expect(try await upstream.metric("larder_hf_revision_lookups_total{source=\"upstream\"}") == 0)
     }
 
     @Test func upstreamDownServesCachedMainAndFailsUncachedFilesQuickly() async throws {
@@ -121,31 +124,32 @@ struct HubClientTests {
         let upstream = try await HFTestServer.start()
         try await model.importInto(upstream)
         let mirror = try await HFTestServer.start(upstream: upstream.endpoint) { $0.hf.revisionTTL = .milliseconds(500) }
-        defer { Task { await mirror.stop() } }
+        try await mirror.use {
 
-        let first = try await HFVenv.runAsync("hub_client.py", ["download", TinyModel.repo, "config.json"], endpoint: mirror.endpoint)
-        #expect((first["files"] as? [String: [String: Any]])?["config.json"]?["sha256"] as? String == model.sha256["config.json"])
-        await upstream.stop()
-        try await Task.sleep(for: .seconds(1))
+            let first = try await HFVenv.runAsync("hub_client.py", ["download", TinyModel.repo, "config.json"], endpoint: mirror.endpoint)
+            #expect((first["files"] as? [String: [String: Any]])?["config.json"]?["sha256"] as? String == model.sha256["config.json"])
+            await upstream.stop()
+            try await Task.sleep(for: .seconds(1))
 
-        // main is past its TTL and cannot be refreshed: the cached resolution is served (stale).
-        let stale = try await HFVenv.runAsync("hub_client.py", ["download", TinyModel.repo, "config.json"], endpoint: mirror.endpoint)
-        #expect((stale["files"] as? [String: [String: Any]])?["config.json"]?["sha256"] as? String == model.sha256["config.json"])
-        let headers = try await head(mirror.url("/hf/\(TinyModel.repo)/resolve/main/config.json"))
-        #expect(headers.status == 200 && headers.header("X-Larder-Revision") == "stale")
+            // main is past its TTL and cannot be refreshed: the cached resolution is served (stale).
+            let stale = try await HFVenv.runAsync("hub_client.py", ["download", TinyModel.repo, "config.json"], endpoint: mirror.endpoint)
+            #expect((stale["files"] as? [String: [String: Any]])?["config.json"]?["sha256"] as? String == model.sha256["config.json"])
+            let headers = try await head(mirror.url("/hf/\(TinyModel.repo)/resolve/main/config.json"))
+            #expect(headers.status == 200 && headers.header("X-Larder-Revision") == "stale")
 
-        // A file never fetched: a clear 502 at once, not a hang.
-        let started = ContinuousClock.now
-        let uncached = try await get(mirror.url("/hf/\(TinyModel.repo)/resolve/main/model.bin"))
-        #expect(uncached.status == 502 || uncached.status == 504)
-        #expect(uncached.errorCode != nil)
-        #expect(uncached.header("X-Repo-Commit") == TinyModel.revision)
-        #expect(ContinuousClock.now - started < .seconds(20))
-        let failing = try await HFVenv.runAsync("hub_client.py", ["expect-error", TinyModel.repo, "model.bin"], endpoint: mirror.endpoint)
-        #expect(failing["error"] as? String != nil)
-        // An unknown repository while the upstream is down: 502 with a JSON error.
-        let unknown = try await get(mirror.url("/hf/org/never-seen/resolve/main/config.json"))
-        #expect(unknown.status == 502 && unknown.errorCode == "upstream_unavailable")
+            // A file never fetched: a clear 502 at once, not a hang.
+            let started = ContinuousClock.now
+            let uncached = try await get(mirror.url("/hf/\(TinyModel.repo)/resolve/main/model.bin"))
+            #expect(uncached.status == 502 || uncached.status == 504)
+            #expect(uncached.errorCode != nil)
+            #expect(uncached.header("X-Repo-Commit") == TinyModel.revision)
+            #expect(ContinuousClock.now - started < .seconds(20))
+            let failing = try await HFVenv.runAsync("hub_client.py", ["expect-error", TinyModel.repo, "model.bin"], endpoint: mirror.endpoint)
+            #expect(failing["error"] as? String != nil)
+            // An unknown repository while the upstream is down: 502 with a JSON error.
+            let unknown = try await get(mirror.url("/hf/org/never-seen/resolve/main/config.json"))
+            #expect(unknown.status == 502 && unknown.errorCode == "upstream_unavailable")
+        }
     }
 
     @Test(.tags(.slow), .timeLimit(.minutes(10)))
@@ -153,17 +157,18 @@ struct HubClientTests {
         _ = try HFVenv.python(withEspeak: true)
         let model = try TinyModel.load()
         let server = try await HFTestServer.start()
-        defer { Task { await server.stop() } }
-        try await model.importInto(server)
-        let clip = FileManager.default.temporaryDirectory.appendingPathComponent("clip-\(UUID().uuidString).wav").path
-        let speech = try await Command.runAsync("/usr/bin/env", ["espeak-ng", "-w", clip, "The quick brown fox jumps over the lazy dog."])
-        #expect(speech.status == 0, "espeak-ng: \(speech.stderr)")
-        defer { try? FileManager.default.removeItem(atPath: clip) }
-        let result = try await HFVenv.runAsync("transcribe.py", ["tiny.en", clip], endpoint: server.endpoint, timeout: 540)
-        let text = (result["text"] as? String ?? "").lowercased()
-        #expect(text.contains("lazy") && text.contains("dog"), "transcript: \(text)")
-        #expect((result["model_path"] as? String)?.hasSuffix(TinyModel.revision) == true)
-        #expect(try await server.metric("larder_hf_file_requests_total{result=\"hit\"}") >= 4)
+        try await server.use {
+            try await model.importInto(server)
+            let clip = FileManager.default.temporaryDirectory.appendingPathComponent("clip-\(UUID().uuidString).wav").path
+            let speech = try await Command.runAsync("/usr/bin/env", ["espeak-ng", "-w", clip, "The quick brown fox jumps over the lazy dog."])
+            #expect(speech.status == 0, "espeak-ng: \(speech.stderr)")
+            defer { try? FileManager.default.removeItem(atPath: clip) }
+            let result = try await HFVenv.runAsync("transcribe.py", ["tiny.en", clip], endpoint: server.endpoint, timeout: 540)
+            let text = (result["text"] as? String ?? "").lowercased()
+            #expect(text.contains("lazy") && text.contains("dog"), "transcript: \(text)")
+            #expect((result["model_path"] as? String)?.hasSuffix(TinyModel.revision) == true)
+            #expect(try await server.metric("larder_hf_file_requests_total{result=\"hit\"}") >= 4)
+        }
     }
 }
 

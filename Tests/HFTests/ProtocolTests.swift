@@ -66,6 +66,24 @@ struct ProtocolTests {
         }
     }
 
+    @Test func smallFilesAreFetchedOnceUnderConcurrency() async throws {
+        try await withMirror { hub, larder in
+            let url = larder.url("/hf/fixture/model/resolve/main/sub/dir/vocab.txt")
+            for _ in 0..<3 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<6 {
+                        group.addTask {
+                            let answer = try await get(url)
+                            #expect(answer.status == 200 && answer.body == ProtocolTests.files["sub/dir/vocab.txt"])
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            #expect(try hub.counts()["GET /fixture/model/resolve/\(hub.commit)/sub/dir/vocab.txt"] == 1)
+        }
+    }
+
     @Test func rangesResumeDownloads() async throws {
         try await withMirror { _, larder in
             let url = larder.url("/hf/fixture/model/resolve/main/model.bin")

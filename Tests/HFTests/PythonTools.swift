@@ -32,8 +32,8 @@ enum HFVenv {
         return path
     }
 
-    /// Runs `Tests/HFTests/Scripts/<script>` with `HF_ENDPOINT=endpoint` and a fresh empty `HF_HOME`; returns
-    /// its JSON output. Throws with the script's stderr when it fails.
+    /// Runs `Tests/HFTests/Scripts/<script>` with `HF_ENDPOINT=endpoint` and a fresh empty `HF_HOME` (removed
+    /// afterwards); returns its JSON output. Throws with the script's stderr when it fails.
     static func run(_ script: String, _ arguments: [String], endpoint: String, timeout: Double = 300,
                     extraEnvironment: [String: String] = [:]) throws -> (json: [String: Any], stderr: String, home: String) {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("hf-home-\(UUID().uuidString)").path
@@ -43,6 +43,7 @@ enum HFVenv {
             "HF_HUB_ETAG_TIMEOUT": "30", "HF_HUB_DOWNLOAD_TIMEOUT": "60",
         ]
         for (key, value) in extraEnvironment { environment[key] = value }
+        defer { try? FileManager.default.removeItem(atPath: home) }
         let script = repositoryRoot.appendingPathComponent("Tests/HFTests/Scripts/\(script)").path
         let result = try Command.run(try python(), [script] + arguments, environment: environment, timeout: timeout)
         guard result.status == 0,

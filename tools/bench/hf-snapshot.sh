@@ -44,7 +44,8 @@ HOMES="$BENCH_TMP/homes"
 need_kb=$(( (MODEL_MIB + 50) * CLIENTS * 1024 ))
 if [ -d /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR==2 {print $4}')" -gt "$need_kb" ]; then
   HOMES="$(mktemp -d /dev/shm/larder-hf-bench.XXXXXX)"
-  trap 'rc=$?; rm -rf "$HOMES"; (exit "$rc"); _bench_cleanup' EXIT
+  # Also remove the client homes on exit; `set +e` first, or a failing step would skip the server cleanup.
+  trap 'rc=$?; set +e; rm -rf "$HOMES"; (exit "$rc"); _bench_cleanup' EXIT
 fi
 
 # --- the model -------------------------------------------------------------------
@@ -53,12 +54,17 @@ mkdir -p "$MODEL"
 per_file=$(( MODEL_MIB / LARGE_FILES ))
 log "generating a ${MODEL_MIB} MiB model: $LARGE_FILES x ${per_file} MiB + small files"
 for i in $(seq 1 "$LARGE_FILES"); do
+  # Sizes differ by a few KiB: nginx's ETag is mtime-size, and equal ETags would make the client download one
+  # file and reuse it for the others (it names cache blobs after the ETag).
   make_random_file "$MODEL/model-0000$i-of-0000$LARGE_FILES.safetensors" "$per_file"
+  head -c $((i * 4096)) /dev/urandom >>"$MODEL/model-0000$i-of-0000$LARGE_FILES.safetensors"
 done
 printf '{"architectures": ["BenchModel"], "hidden_size": 4096}\n' >"$MODEL/config.json"
 head -c 2000000 /dev/urandom | base64 >"$MODEL/tokenizer.json"
 printf '{"weight_map": {}}\n' >"$MODEL/model.safetensors.index.json"
 printf 'benchmark model\n' >"$MODEL/README.md"
+EXPECT="$BENCH_TMP/expect.json"
+"$PY" "$CLIENTS_PY" --python "$PY" --endpoint - --repo - --home-root - --expect "$EXPECT" --write-expect "$MODEL"
 MODEL_BYTES=$(find "$MODEL" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f", s}')
 
 # --- upstream Larder (holds the model) and the mirror under test -------------------
@@ -105,7 +111,7 @@ start_nginx "$NGX" "$NGX_PORT"
 # --- runs ------------------------------------------------------------------------
 run_clients() { # ENDPOINT -> prints seconds; fails unless every client got the whole model
   local out
-  out="$("$PY" "$CLIENTS_PY" --python "$PY" --endpoint "$1" --repo "$REPO" --clients "$CLIENTS" --home-root "$HOMES")"
+  out="$("$PY" "$CLIENTS_PY" --python "$PY" --endpoint "$1" --repo "$REPO" --clients "$CLIENTS" --home-root "$HOMES" --expect "$EXPECT")"
   "$PY" - "$out" "$CLIENTS" "$MODEL_BYTES" <<'PY'
 import json, sys
 result, clients, size = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -151,4 +157,5 @@ hr | tee -a "$REPORT"
 say "runs: nginx ${nginx_times[*]} | larder warm ${warm_times[*]} (medians above)"
 say "cold upstream bytes: $upstream_bytes served by the upstream larder = ${upstream_ratio} x model size (mirror fetched $fetched)"
 say "goal warm <= ${GOAL_WARM} x nginx: $(verdict "$warm_ratio" "$GOAL_WARM") ($warm_ratio)"
-say "goal cold upstream bytes = 1 x model size: $( [ "$upstream_bytes" = "$MODEL_BYTES" ] && echo PASS || echo FAIL) ($upstream_ratio)"
+same_bytes=$(awk -v a="$upstream_bytes" -v b="$MODEL_BYTES" 'BEGIN {print (a == b) ? "PASS" : "FAIL"}')
+say "goal cold upstream bytes = 1 x model size ($MODEL_BYTES bytes): $same_bytes ($upstream_bytes bytes, $upstream_ratio)"

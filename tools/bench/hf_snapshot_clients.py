@@ -2,7 +2,11 @@
 """Runs N concurrent `snapshot_download` clients (separate processes, each with an empty HF_HOME) against an
 HF_ENDPOINT and prints {"seconds": wall, "ok": n, "bytes": total, "errors": [...]} as JSON.
 
+Each client checks every file it got against --expect (a JSON file of path -> fingerprint, see `fingerprint`),
+so a client that reused one cached blob for several files (as it does when a server sends equal ETags) fails.
+
 Usage: hf_snapshot_clients.py --python VENV_PYTHON --endpoint URL --repo ID --clients N --home-root DIR
+                              [--expect FILE] [--write-expect MODEL_DIR]
 """
 import argparse
 import json
@@ -12,16 +16,36 @@ import subprocess
 import sys
 import time
 
-CLIENT = r"""
-import os, sys
+FINGERPRINT = r"""
+import hashlib, os
+def fingerprint(path):
+    # size, and SHA-256 of the first and last MiB: cheap, and different for every generated file.
+    size = os.path.getsize(path)
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        h.update(f.read(1 << 20))
+        f.seek(max(0, size - (1 << 20)))
+        h.update(f.read(1 << 20))
+    return f"{size}:{h.hexdigest()}"
+"""
+
+CLIENT = FINGERPRINT + r"""
+import json, sys
 from huggingface_hub import snapshot_download
 folder = snapshot_download(sys.argv[1])
+expect = json.load(open(sys.argv[2])) if len(sys.argv) > 2 else None
 total = 0
 for root, _, names in os.walk(folder):
     for name in names:
-        total += os.path.getsize(os.path.join(root, name))
+        path = os.path.join(root, name)
+        total += os.path.getsize(path)
+        rel = os.path.relpath(path, folder)
+        if expect is not None and expect.get(rel) != fingerprint(path):
+            sys.exit(f"{rel}: wrong content")
 print(total)
 """
+
+exec(FINGERPRINT)
 
 
 def main():
@@ -31,7 +55,18 @@ def main():
     parser.add_argument("--repo", required=True)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--home-root", required=True)
+    parser.add_argument("--expect")
+    parser.add_argument("--write-expect")
     args = parser.parse_args()
+    if args.write_expect:
+        prints = {}
+        for root, _, names in os.walk(args.write_expect):
+            for name in names:
+                path = os.path.join(root, name)
+                prints[os.path.relpath(path, args.write_expect)] = fingerprint(path)
+        with open(args.expect, "w") as f:
+            json.dump(prints, f)
+        return
 
     procs = []
     started = time.monotonic()
@@ -42,7 +77,8 @@ def main():
         env = dict(os.environ, HF_ENDPOINT=args.endpoint, HF_HOME=home, HF_HUB_DISABLE_TELEMETRY="1",
                    HF_HUB_DISABLE_PROGRESS_BARS="1")
         env.pop("HF_TOKEN", None)
-        procs.append(subprocess.Popen([args.python, "-c", CLIENT, args.repo], env=env,
+        command = [args.python, "-c", CLIENT, args.repo] + ([args.expect] if args.expect else [])
+        procs.append(subprocess.Popen(command, env=env,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     ok, total, errors = 0, 0, []
     for proc in procs:

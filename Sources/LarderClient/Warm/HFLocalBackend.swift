@@ -29,6 +29,7 @@ public final class HFLocalBackend: HFBackend {
         services.store.close()
     }
 
+    /// See ``HFBackend/storeFile(path:size:)``.
     public func storeFile(path: String, size: Int64) async throws -> BlobDigest {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ClientError("cannot read \(path)") }
         defer { try? handle.close() }
@@ -45,6 +46,7 @@ public final class HFLocalBackend: HFBackend {
         }
     }
 
+    /// See ``HFBackend/importRevision(_:)``.
     public func importRevision(_ request: HFImportRequest) async throws -> HFImportResult {
         do {
             return try await mirror.importRevision(request)
@@ -53,6 +55,7 @@ public final class HFLocalBackend: HFBackend {
         }
     }
 
+    /// See ``HFBackend/manifest(_:)``.
     public func manifest(_ reference: HFReference) async throws -> HFManifest {
         do {
             return try await mirror.resolve(reference.repo, revision: reference.revision, authorization: nil).manifest
@@ -61,6 +64,7 @@ public final class HFLocalBackend: HFBackend {
         }
     }
 
+    /// See ``HFBackend/download(_:of:to:consume:)``.
     public func download(_ entry: HFFileEntry, of manifest: HFManifest, to output: OutputFile,
                          consume: @Sendable ([UInt8]) -> Void) async throws {
         let handle: BlobHandle
@@ -78,10 +82,12 @@ public final class HFLocalBackend: HFBackend {
         }
     }
 
+    /// See ``HFBackend/startWarm(_:)``.
     public func startWarm(_ request: WarmRequest) async throws -> String {
         mirror.startWarm(request).id
     }
 
+    /// See ``HFBackend/warmStatus(_:)``.
     public func warmStatus(_ id: String) async throws -> WarmStatus {
         guard let job = mirror.warmJobs.job(id) else { throw ClientError("no warm job \(id)") }
         return job.status

@@ -27,6 +27,7 @@ public struct HFServerBackend: HFBackend {
         self.client = UpstreamClient(configuration: configuration, logger: logger)
     }
 
+    /// See ``HFBackend/storeFile(path:size:)``.
     public func storeFile(path: String, size: Int64) async throws -> BlobDigest {
         let digest = try FileDigest.compute(path: path)
         let head = try await send(UpstreamRequest(url: "\(baseURL)/blobs/\(digest)", method: .head), allowing: [404])
@@ -38,6 +39,7 @@ public struct HFServerBackend: HFBackend {
         return digest
     }
 
+    /// See ``HFBackend/importRevision(_:)``.
     public func importRevision(_ request: HFImportRequest) async throws -> HFImportResult {
         let body = try JSONEncoder().encode(request)
         let upstream = UpstreamRequest(url: "\(baseURL)\(prefix)/_import", method: .post,
@@ -45,6 +47,7 @@ public struct HFServerBackend: HFBackend {
         return try await json(upstream)
     }
 
+    /// See ``HFBackend/manifest(_:)``.
     public func manifest(_ reference: HFReference) async throws -> HFManifest {
         let repo = reference.repo
         let url = "\(baseURL)\(prefix)/api/\(repo.type.plural)/\(repo.name)/revision/\(Self.encode(reference.revision))?blobs=true"
@@ -73,6 +76,7 @@ public struct HFServerBackend: HFBackend {
         return HFManifest(repo: repo, commit: info.sha, files: files, lastModified: info.lastModified, origin: baseURL)
     }
 
+    /// See ``HFBackend/download(_:of:to:consume:)``.
     public func download(_ entry: HFFileEntry, of manifest: HFManifest, to output: OutputFile,
                          consume: @Sendable ([UInt8]) -> Void) async throws {
         let path = entry.path.split(separator: "/").map { Self.encode(String($0)) }.joined(separator: "/")
@@ -84,6 +88,7 @@ public struct HFServerBackend: HFBackend {
         }
     }
 
+    /// See ``HFBackend/startWarm(_:)``.
     public func startWarm(_ request: WarmRequest) async throws -> String {
         let body = try JSONEncoder().encode(request)
         let status: WarmStatus = try await json(UpstreamRequest(url: "\(baseURL)/warm", method: .post,
@@ -91,6 +96,7 @@ public struct HFServerBackend: HFBackend {
         return status.id
     }
 
+    /// See ``HFBackend/warmStatus(_:)``.
     public func warmStatus(_ id: String) async throws -> WarmStatus {
         try await json(UpstreamRequest(url: "\(baseURL)/warm/\(id)"))
     }

@@ -25,8 +25,11 @@ extension HFMirror {
         } catch {
             throw LarderError(.internalServerError, "store_error", "\(error)")
         }
+        // The fill writes the file's ref before it reports completion, so a request arriving right after it finds
+        // the content (small files have no digest in the manifest to look it up by).
         var request = FillCoordinator.Request(url: hub.fileURL(repo, commit: manifest.commit, path: entry.path),
-                                              expected: known, refName: nil)
+                                              expected: known,
+                                              refName: HFCatalog.fileRefName(repo, commit: manifest.commit, path: entry.path))
         request.headers = hub.token.authorization(clientAuthorization: authorization)
         request.pin = pin
         let (fill, started) = fills.fill(request)

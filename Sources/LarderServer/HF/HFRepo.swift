@@ -140,6 +140,7 @@ public enum HFInputError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An `hf://` reference that does not parse.
     case invalidReference(String)
 
+    /// The text form.
     public var description: String {
         switch self {
         case .invalidRepoID(let text):

@@ -16,6 +16,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
     /// An object; key order is not kept.
     case object([String: JSONValue])
 
+    /// Decodes the value (see the type's documentation for the accepted forms).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -33,6 +34,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
+    /// Encodes the value as plain JSON.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

@@ -26,6 +26,7 @@ public struct WarmRequest: Sendable, Codable {
             self.exclude = exclude
         }
 
+        /// Decodes the value (see the type's documentation for the accepted forms).
         public init(from decoder: any Decoder) throws {
             if let text = try? decoder.singleValueContainer().decode(String.self) {
                 self.init(ref: text)
@@ -45,6 +46,7 @@ public struct WarmRequest: Sendable, Codable {
         self.concurrency = concurrency
     }
 
+    /// Decodes the value (see the type's documentation for the accepted forms).
     public init(from decoder: any Decoder) throws {
         if let list = try? decoder.singleValueContainer().decode([Reference].self) {
             self.init(refs: list)
