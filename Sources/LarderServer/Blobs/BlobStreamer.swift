@@ -119,11 +119,9 @@ struct BlobStreamer: Sendable {
                     if end == nil { end = record.size }
                     return min(chunkEnd, record.size)
                 case .running:
-                    // With an expected digest the last chunk waits for the check; without one nothing can fail it.
+                    // The last chunk waits for the publish: the digest check, and the ref, so that a request sent
+                    // after this response completes is a hit.
                     let isLast = head.contentLength.map { chunkEnd >= $0 } ?? false
-                    if let length = head.contentLength, isLast, head.expected == nil, snapshot.committedBytes >= length {
-                        return length
-                    }
                     if !isLast && snapshot.committedBytes >= chunkEnd {
                         return chunkEnd
                     }
