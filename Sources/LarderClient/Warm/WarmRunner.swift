@@ -89,11 +89,20 @@ public final class WarmDisplay: Sendable {
         var text = ""
         let previous = lines.load(ordering: .relaxed)
         if previous > 0 { text += "\u{1B}[\(previous)A" }
+        // Lines longer than the terminal would wrap and break the redraw: cut them to its width.
+        let width = max(40, Self.terminalWidth() - 1)
         for ref in status.refs {
-            text += "\u{1B}[2K" + Self.line(ref) + "\n"
+            let line = Self.line(ref)
+            text += "\u{1B}[2K" + (line.count > width ? String(line.prefix(width - 1)) + "…" : line) + "\n"
         }
         lines.store(status.refs.count, ordering: .relaxed)
         FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
     }
 
     static func line(_ ref: WarmRefStatus) -> String {

@@ -95,13 +95,14 @@ struct HFUpstream: Sendable {
     }
 
     static func failure(status: Int, head: UpstreamResponseHead, body: [UInt8], url: String) -> Failure {
-        if status >= 500 || status == 429 || status == 408 {
-            let detail = String(decoding: body.prefix(200), as: UTF8.self)
-            return .unavailable(LarderError(.badGateway, "upstream_status", "upstream answered \(status) for \(url): \(detail)"))
-        }
+        // The Hub puts its message in X-Error-Message or {"error": …}; another Larder in {"message": …}.
         var message = head.header("X-Error-Message") ?? ""
         if message.isEmpty, case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) {
-            message = object["error"]?.stringValue ?? object["message"]?.stringValue ?? ""
+            message = object["message"]?.stringValue ?? object["error"]?.stringValue ?? ""
+        }
+        if status >= 500 || status == 429 || status == 408 {
+            let detail = message.isEmpty ? String(decoding: body.prefix(200), as: UTF8.self) : message
+            return .unavailable(LarderError(.badGateway, "upstream_status", "upstream answered \(status) for \(url): \(detail)"))
         }
         if message.isEmpty { message = "upstream answered \(status)" }
         return .status(status, errorCode: head.header("X-Error-Code"), message: message)
