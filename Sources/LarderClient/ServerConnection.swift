@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Upstream
 
 /// One Larder server as the CLI talks to it: sends requests, turns transport failures and error answers into
@@ -9,28 +10,38 @@ public struct ServerConnection: Sendable {
     let client: UpstreamClient
 
     /// A connection to `baseURL`; `attempts` bounds retries of each request.
-    public init(baseURL: String, attempts: Int = 2, connectTimeout: Duration = .seconds(10)) {
+    public init(baseURL: String, attempts: Int = 2, connectTimeout: Duration = .seconds(10),
+                stallTimeout: Duration = UpstreamConfiguration().stallTimeout, logger: Logger = Self.quietLogger) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         var configuration = UpstreamConfiguration()
         configuration.maxAttempts = attempts
         configuration.connectTimeout = connectTimeout
-        self.client = UpstreamClient(configuration: configuration)
+        configuration.stallTimeout = stallTimeout
+        self.client = UpstreamClient(configuration: configuration, logger: logger)
     }
 
     /// `baseURL` + `path`.
     public func url(_ path: String) -> String { baseURL + path }
 
-    /// Sends `request`; throws a ``ClientError`` for transport failures and non-2xx answers.
-    public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
+    /// Upstream transfer logs at warning and above only: the CLI reports failures itself.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "larder.upstream")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// Sends `request`; throws a ``ClientError`` for transport failures and answers that are neither 2xx nor in
+    /// `allowing`.
+    public func send(_ request: UpstreamRequest, allowing: Set<Int> = []) async throws -> UpstreamResponse {
         let response: UpstreamResponse
         do {
             response = try await client.send(request)
         } catch {
             throw ClientError("cannot reach the larder server at \(baseURL) (\(error)); is `larder serve` running? (set --server or LARDER_SERVER)")
         }
-        guard (200..<300).contains(response.head.status) else {
+        guard (200..<300).contains(response.head.status) || allowing.contains(response.head.status) else {
             let body = (try? await response.collect(upTo: 64 * 1024)) ?? []
             throw ClientError(Self.errorMessage(status: response.head.status, body: body))
         }
@@ -56,9 +67,9 @@ public struct ServerConnection: Sendable {
         return "server answered \(status): \(String(decoding: body.prefix(300), as: UTF8.self))"
     }
 
-    /// Percent-encodes one path segment or query value.
+    /// Percent-encodes one path segment or query value (only ASCII letters, digits and `-._~` stay as they are).
     public static func escape(_ segment: String) -> String {
-        var allowed = CharacterSet.alphanumerics
+        var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         allowed.insert(charactersIn: "-._~")
         return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
     }

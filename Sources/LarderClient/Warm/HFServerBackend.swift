@@ -7,24 +7,18 @@ import Upstream
 /// ``HFBackend`` over a running `larder serve`: blobs with `PUT /blobs/<digest>`, imports with `POST /hf/_import`,
 /// reads through the Hub endpoints, warm jobs with `POST /warm`.
 public struct HFServerBackend: HFBackend {
+    /// The server.
+    public let connection: ServerConnection
     /// The server's base URL.
-    public let baseURL: String
+    public var baseURL: String { connection.baseURL }
     /// The Hub prefix (`/hf`).
     public let prefix: String
-    private let client: UpstreamClient
 
     /// A backend for the server at `baseURL`.
     public init(baseURL: String, prefix: String = "/hf") {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        self.baseURL = base
+        // Large model files may pause while the server fills them from the Hub: allow long stalls.
+        self.connection = ServerConnection(baseURL: baseURL, stallTimeout: .seconds(120))
         self.prefix = prefix
-        var configuration = UpstreamConfiguration()
-        configuration.maxAttempts = 2
-        configuration.stallTimeout = .seconds(120)
-        var logger = Logger(label: "larder.upstream")
-        logger.logLevel = .warning
-        self.client = UpstreamClient(configuration: configuration, logger: logger)
     }
 
     /// See ``HFBackend/storeFile(path:size:)``.
@@ -102,31 +96,12 @@ public struct HFServerBackend: HFBackend {
     }
 
     private func send(_ request: UpstreamRequest, allowing: Set<Int> = []) async throws -> UpstreamResponse {
-        let response: UpstreamResponse
-        do {
-            response = try await client.send(request)
-        } catch {
-            throw ClientError("cannot reach the larder server at \(baseURL) (\(error)); is `larder serve` running? (set --server or LARDER_SERVER)")
-        }
-        guard (200..<300).contains(response.head.status) || allowing.contains(response.head.status) else {
-            let body = (try? await response.collect(upTo: 64 * 1024)) ?? []
-            throw ClientError(ServerConnection.errorMessage(status: response.head.status, body: body))
-        }
-        return response
+        try await connection.send(request, allowing: allowing)
     }
 
     private func json<Value: Decodable>(_ request: UpstreamRequest) async throws -> Value {
-        let body = try await send(request).collect(upTo: 64 << 20)
-        do {
-            return try JSONDecoder().decode(Value.self, from: Data(body))
-        } catch {
-            throw ClientError("unexpected answer from \(request.url): \(error)")
-        }
+        try await connection.json(request)
     }
 
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
+    static func encode(_ text: String) -> String { ServerConnection.escape(text) }
 }
