@@ -40,7 +40,8 @@ public struct ServerBackend: LarderBackend {
     public func fetch(url: String, sha256: BlobDigest?, to output: OutputFile, progress: ProgressReporter?) async throws -> String {
         var query = "url=" + ServerConnection.escape(url)
         if let sha256 { query += "&sha256=" + sha256.hex }
-        return try await download(UpstreamRequest(url: "\(baseURL)/fetch?\(query)"), to: output, progress: progress)
+        return try await download(UpstreamRequest(url: "\(baseURL)/fetch?\(query)"), to: output, progress: progress,
+                                  askAgainOnFailure: sha256 != nil)
     }
 
     public func list() async throws -> [BlobListing] {
@@ -82,7 +83,11 @@ public struct ServerBackend: LarderBackend {
         try await connection.json(request)
     }
 
-    private func download(_ request: UpstreamRequest, to output: OutputFile, progress: ProgressReporter?) async throws -> String {
+    /// Streams `request`'s answer into `output`. With `askAgainOnFailure`, a body cut short is followed by one
+    /// more request whose error answer, if any, is reported instead: the server cuts a `/fetch` stream whose
+    /// content failed its sha256 check and answers the next request for it with 502 `digest_mismatch`.
+    private func download(_ request: UpstreamRequest, to output: OutputFile, progress: ProgressReporter?,
+                          askAgainOnFailure: Bool = false) async throws -> String {
         let response = try await send(request)
         progress?.setTotal(response.head.contentLength)
         do {
@@ -93,6 +98,13 @@ public struct ServerBackend: LarderBackend {
             try output.commit()
         } catch {
             output.discard()
+            if askAgainOnFailure {
+                do {
+                    try await send(request).cancel()
+                } catch let explained as ClientError {
+                    throw explained
+                } catch {}
+            }
             throw ClientError("download from \(baseURL) failed: \(error)")
         }
         progress?.finish()

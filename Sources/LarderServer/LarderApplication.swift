@@ -38,12 +38,15 @@ public struct LarderServices: Sendable {
 /// Builds the router with every route group.
 public func buildRouter(_ services: LarderServices) -> Router<BasicRequestContext> {
     let router = Router()
+    let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: JSONErrorMiddleware(routes: routes))
     BlobRoutes(store: services.store, metrics: services.metrics).register(on: router)
     FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics).register(on: router)
     RunRoutes(store: services.store, metrics: services.metrics, keepRuns: services.keepRuns).register(on: router)
     OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics).register(on: router)
     HFRoutes(mirror: services.hf).register(on: router)
+    routes.record(router.routes.map { (path: $0.path, method: $0.method) })
     return router
 }
 
@@ -71,7 +74,9 @@ struct AccessFlushService: Service {
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            // A graceful shutdown (SIGTERM) ends the wait at once: the flush below is then the last one, and the
+            // server exits without waiting out the interval.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             do {
                 try await store.flushAccessTimes()
             } catch {

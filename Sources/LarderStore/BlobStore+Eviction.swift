@@ -4,16 +4,22 @@ import LMDB
 import Logging
 
 extension BlobStore {
-    /// Reserves `bytes` of capacity, evicting least recently used unpinned blobs that nobody is reading.
+    /// Reserves `bytes` of capacity for a write in progress, claiming least recently used unpinned blobs that
+    /// nobody is reading when free space alone is not enough.
     ///
-    /// - Throws: ``StoreError/insufficientStorage(needed:available:)`` when even that cannot make room; nothing
-    ///   is evicted then.
-    func reserve(_ bytes: Int64) async throws {
+    /// Claimed blobs are not deleted here: they stay stored and readable, and are evicted only when the write that
+    /// claimed them is published (``publish(_:reserved:claims:refs:)``), and only as many as the bytes kept need.
+    /// A write that fails (refused, aborted, wrong digest) gives its claims back, so it never costs stored data.
+    ///
+    /// - Returns: the blobs claimed (empty when free space sufficed).
+    /// - Throws: ``StoreError/insufficientStorage(needed:available:)`` when even evicting every evictable blob
+    ///   could not make room; nothing is claimed then.
+    func reserve(_ bytes: Int64) async throws -> [BlobRecord] {
         let victims = ResultBox<[BlobRecord]>()
         let refusal = ResultBox<StoreError>()
         let outcome: Result<Void, any Error> = await withCheckedContinuation { continuation in
             writes.submit({ txn in
-                switch try self.makeRoom(for: bytes, in: txn) {
+                switch try self.claimRoom(for: bytes, in: txn) {
                 case .success(let selected): victims.set(selected)
                 case .failure(let error): refusal.set(error)
                 }
@@ -21,65 +27,117 @@ extension BlobStore {
                 continuation.resume(returning: outcome)
             })
         }
-        let selected = victims.take() ?? []
+        let selected = victims.take()
         if case .failure(let error) = outcome {
-            state.withLock { state in
-                for victim in selected { state.evicting.remove(victim.id) }
+            // The transaction (access-time updates) failed after the claim was made: undo it.
+            if let selected {
+                release(reservation: bytes)
+                releaseClaims(selected)
             }
             throw error
         }
         if let refused = refusal.take() { throw refused }
-        state.withLock { state in
-            for victim in selected {
-                state.evicting.remove(victim.id)
-                state.usedBytes -= victim.size
-                state.storedBytes -= victim.size
-                state.blobCount -= 1
-                state.evictions += 1
-                state.evictedBytes += victim.size
-            }
-            state.usedBytes += bytes
-        }
-        for victim in selected {
-            logger.info("evicted", metadata: ["digest": "\(victim.digest)", "size": "\(victim.size)", "source": "\(victim.source ?? "")"])
-        }
+        return selected ?? []
     }
 
-    /// Selects and deletes (in `txn`) the least recently used unleased unpinned blobs until `bytes` fit.
-    /// Runs on the writer thread; holds the state lock so no reader can open a victim meanwhile.
-    func makeRoom(for bytes: Int64, in txn: borrowing Transaction) throws -> Result<[BlobRecord], StoreError> {
+    /// Counts `bytes` as used and claims the least recently used unleased unpinned unclaimed blobs until they fit.
+    /// Runs on the writer thread (after writing pending access times, so the LRU order is current).
+    private func claimRoom(for bytes: Int64, in txn: borrowing Transaction) throws -> Result<[BlobRecord], StoreError> {
         try applyAccessUpdates(in: txn)
         let dbs = databases
         let maxSize = configuration.maxSize
         return try state.withLock { state in
-            var available = maxSize - state.usedBytes
-            if bytes <= available { return .success([]) }
+            var available = maxSize - state.usedBytes + state.claimedBytes
             var victims: [BlobRecord] = []
-            try txn.withCursor(dbs.access) { cursor in
-                var entry = try cursor.first()
-                while let current = entry, available < bytes {
-                    if let digest = StoreKeys.digest(fromAccessKey: current.key),
-                       let recordBytes = try txn.get(dbs.meta, key: digest.bytes) {
-                        let record = try BlobRecord.decode(recordBytes)
-                        if state.leases[record.id] == nil && !record.pinned && !state.evicting.contains(record.id) {
-                            victims.append(record)
-                            available += record.size
+            if bytes > available {
+                try txn.withCursor(dbs.access) { cursor in
+                    var entry = try cursor.first()
+                    while let current = entry, available < bytes {
+                        if let digest = StoreKeys.digest(fromAccessKey: current.key),
+                           let recordBytes = try txn.get(dbs.meta, key: digest.bytes) {
+                            let record = try BlobRecord.decode(recordBytes)
+                            if state.isEvictable(record) {
+                                victims.append(record)
+                                available += record.size
+                            }
                         }
+                        entry = try cursor.next()
                     }
-                    entry = try cursor.next()
+                }
+                guard available >= bytes else {
+                    return .failure(.insufficientStorage(needed: bytes, available: max(0, available)))
                 }
             }
-            guard available >= bytes else {
-                return .failure(.insufficientStorage(needed: bytes, available: max(0, available)))
-            }
             for victim in victims {
-                try txn.delete(dbs.meta, key: victim.digest.bytes)
-                try txn.delete(dbs.access, key: StoreKeys.access(time: victim.lastAccess, digest: victim.digest))
-                try Self.deleteChunks(id: victim.id, count: victim.chunkCount, in: txn, chunks: dbs.chunks)
-                state.evicting.insert(victim.id)
+                state.claimed[victim.id] = victim.size
+                state.claimedBytes += victim.size
             }
+            state.usedBytes += bytes
             return .success(victims)
         }
+    }
+
+    /// Gives back claims of a write that will not be published (or that did not need them).
+    func releaseClaims(_ claims: [BlobRecord]) {
+        guard !claims.isEmpty else { return }
+        state.withLock { state in
+            for claim in claims { state.releaseClaim(claim.id) }
+        }
+    }
+
+    /// Evicts least recently used unpinned blobs nobody is reading or has claimed until the store is within its
+    /// size limit, or until nothing more can be evicted (then the rest is left; see ``gc()``).
+    ///
+    /// - Returns: the number of blobs evicted and the bytes by which the store still exceeds its limit.
+    func evictToLimit() async throws -> (evicted: Int, excess: Int64) {
+        let selected = ResultBox<[BlobRecord]>()
+        let dbs = databases
+        let maxSize = configuration.maxSize
+        do {
+            try await writes.perform { txn in
+                try self.applyAccessUpdates(in: txn)
+                try self.state.withLock { state in
+                    var excess = state.usedBytes - state.claimedBytes - maxSize
+                    guard excess > 0 else { return }
+                    var victims: [BlobRecord] = []
+                    try txn.withCursor(dbs.access) { cursor in
+                        var entry = try cursor.first()
+                        while let current = entry, excess > 0 {
+                            if let digest = StoreKeys.digest(fromAccessKey: current.key),
+                               let recordBytes = try txn.get(dbs.meta, key: digest.bytes) {
+                                let record = try BlobRecord.decode(recordBytes)
+                                if state.isEvictable(record) {
+                                    victims.append(record)
+                                    excess -= record.size
+                                }
+                            }
+                            entry = try cursor.next()
+                        }
+                    }
+                    for victim in victims {
+                        try txn.delete(dbs.meta, key: victim.digest.bytes)
+                        try txn.delete(dbs.access, key: StoreKeys.access(time: victim.lastAccess, digest: victim.digest))
+                        try Self.deleteChunks(id: victim.id, count: victim.chunkCount, in: txn, chunks: dbs.chunks)
+                        state.evicting.insert(victim.id)
+                    }
+                    selected.set(victims)
+                }
+            }
+        } catch {
+            if let victims = selected.take() {
+                state.withLock { state in for victim in victims { state.evicting.remove(victim.id) } }
+            }
+            throw error
+        }
+        let victims = selected.take() ?? []
+        let excess = state.withLock { state -> Int64 in
+            for victim in victims { state.recordEviction(victim) }
+            return state.usedBytes - state.claimedBytes - maxSize
+        }
+        for victim in victims {
+            logger.info("evicted", metadata: ["digest": "\(victim.digest)", "size": "\(victim.size)", "source": "\(victim.source ?? "")"])
+        }
+        return (victims.count, max(0, excess))
     }
 
     /// Writes the last-access times gathered by ``open(_:)`` into `meta` and the LRU index.
@@ -127,6 +185,7 @@ extension BlobStore {
         guard let removed else { return false }
         state.withLock { state in
             state.evicting.remove(removed.id)
+            state.releaseClaim(removed.id)
             state.usedBytes -= removed.size
             state.storedBytes -= removed.size
             state.blobCount -= 1
@@ -163,10 +222,10 @@ extension BlobStore {
     /// Pins or unpins a blob; pinned blobs are never evicted. Returns false when the blob is not stored.
     public func setPinned(_ digest: BlobDigest, _ pinned: Bool) async throws -> Bool {
         let dbs = databases
-        let change: (size: Int64, changed: Bool)? = try await writes.perform { txn in
+        let change: (size: Int64, changed: Bool, id: UInt64?)? = try await writes.perform { txn in
             guard let bytes = try txn.get(dbs.meta, key: digest.bytes) else { return nil }
             var record = try BlobRecord.decode(bytes)
-            guard record.pinned != pinned else { return (record.size, false) }
+            guard record.pinned != pinned else { return (record.size, false, nil) }
             record.pinned = pinned
             let accessKey = StoreKeys.access(time: record.lastAccess, digest: digest)
             if pinned {
@@ -175,12 +234,38 @@ extension BlobStore {
                 try txn.put(dbs.access, key: accessKey, value: [UInt8]())
             }
             try txn.put(dbs.meta, key: digest.bytes, value: try record.encoded())
-            return (record.size, true)
+            return (record.size, true, record.id)
         }
         guard let change else { return false }
         if change.changed {
-            state.withLock { $0.pinnedBytes += pinned ? change.size : -change.size }
+            state.withLock { state in
+                state.pinnedBytes += pinned ? change.size : -change.size
+                // A pinned blob is never evicted, so a write in progress can no longer count on its space.
+                if pinned, let id = change.id { state.releaseClaim(id) }
+            }
         }
         return true
+    }
+}
+
+extension BlobStore.State {
+    /// Whether eviction may take `record` now: unpinned, not being read, not being deleted, not claimed.
+    func isEvictable(_ record: BlobRecord) -> Bool {
+        leases[record.id] == nil && !record.pinned && !evicting.contains(record.id) && claimed[record.id] == nil
+    }
+
+    /// Ends the claim on blob `id`, if any.
+    mutating func releaseClaim(_ id: UInt64) {
+        if let size = claimed.removeValue(forKey: id) { claimedBytes -= size }
+    }
+
+    /// Accounts for an evicted blob whose deletion committed.
+    mutating func recordEviction(_ victim: BlobRecord) {
+        evicting.remove(victim.id)
+        usedBytes -= victim.size
+        storedBytes -= victim.size
+        blobCount -= 1
+        evictions += 1
+        evictedBytes += victim.size
     }
 }

@@ -22,6 +22,17 @@ public struct GCReport: Sendable, Codable, Equatable {
     public var evicted: Int
     /// Bytes stored afterwards.
     public var storedBytes: Int64
+    /// Set when the store is still over its size limit after evicting everything it could: what is in the way
+    /// (pinned blobs, blobs being read, writes in progress) and what to do about it.
+    public var warning: String?
+
+    /// Creates a report.
+    public init(danglingRefsRemoved: Int, evicted: Int, storedBytes: Int64, warning: String? = nil) {
+        self.danglingRefsRemoved = danglingRefsRemoved
+        self.evicted = evicted
+        self.storedBytes = storedBytes
+        self.warning = warning
+    }
 }
 
 extension BlobStore {
@@ -105,19 +116,30 @@ extension BlobStore {
     }
 
     /// Removes refs to missing blobs and evicts down to the size limit (after it was lowered, say).
+    ///
+    /// Evicts every unpinned blob it can even when that is not enough to get under the limit (pinned content
+    /// larger than the limit, say); the report's ``GCReport/warning`` then says so.
     public func gc() async throws -> GCReport {
         try await flushAccessTimes()
         let dangling = try refs().filter { try record($0.ref.digest) == nil }
         for entry in dangling {
             try await removeRef(entry.name)
         }
-        let before = statistics.evictions
-        let excess = state.withLock { $0.usedBytes - configuration.maxSize }
-        if excess > 0 {
-            // Making room for 0 bytes evicts until usedBytes <= maxSize (reserving `excess` would free it twice).
-            try await reserve(0)
-        }
+        let (evicted, excess) = try await evictToLimit()
         let stats = statistics
-        return GCReport(danglingRefsRemoved: dangling.count, evicted: stats.evictions - before, storedBytes: stats.storedBytes)
+        var warning: String?
+        if excess > 0 {
+            let limit = ByteCount.format(configuration.maxSize)
+            if stats.pinnedBytes > configuration.maxSize {
+                warning = "pinned blobs take \(ByteCount.format(stats.pinnedBytes)), more than the size limit of \(limit); "
+                    + "unpin or delete some, or raise --max-size"
+            } else {
+                warning = "the store is still \(ByteCount.format(excess)) over its size limit of \(limit): pinned blobs "
+                    + "(\(ByteCount.format(stats.pinnedBytes))), blobs being read and writes in progress cannot be evicted; "
+                    + "run gc again later, unpin some blobs, or raise --max-size"
+            }
+            logger.warning("store over its size limit after gc", metadata: ["excess": "\(excess)", "pinned": "\(stats.pinnedBytes)"])
+        }
+        return GCReport(danglingRefsRemoved: dangling.count, evicted: evicted, storedBytes: stats.storedBytes, warning: warning)
     }
 }

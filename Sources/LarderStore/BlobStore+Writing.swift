@@ -14,9 +14,7 @@ extension BlobStore {
     public func makeWriter(expected: BlobDigest? = nil, expectedSize: Int64? = nil, mediaType: String? = nil,
                            source: String? = nil, pinned: Bool = false) async throws -> BlobWriter {
         let reserved = max(0, expectedSize ?? 0)
-        if reserved > 0 {
-            try await reserve(reserved)
-        }
+        let claims = reserved > 0 ? try await reserve(reserved) : []
         let id = state.withLock { state -> UInt64 in
             let id = state.nextID
             state.nextID += 1
@@ -31,9 +29,10 @@ extension BlobStore {
             }
         } catch {
             release(reservation: reserved)
+            releaseClaims(claims)
             throw error
         }
-        return BlobWriter(store: self, id: id, expected: expected, reserved: reserved,
+        return BlobWriter(store: self, id: id, expected: expected, reserved: reserved, claims: claims,
                           metadata: .init(mediaType: mediaType, source: source, pinned: pinned))
     }
 
@@ -51,36 +50,52 @@ extension BlobStore {
         state.withLock { $0.usedBytes -= bytes }
     }
 
-    /// Publishes a verified blob: its `meta` record, its place in the LRU index, and the end of its `pending`
-    /// entry, in one synced transaction. When the same content was published meanwhile, keeps that one and
-    /// deletes these chunks.
-    func publish(_ record: BlobRecord, reserved: Int64, refs: [String: [String: String]] = [:]) async throws -> BlobRecord {
+    /// Publishes a verified blob: its `meta` record, its place in the LRU index, the end of its `pending` entry,
+    /// and the eviction of as many of its claimed blobs as the kept bytes need, in one synced transaction. When
+    /// the same content was published meanwhile, keeps that one, deletes these chunks and evicts nothing.
+    func publish(_ record: BlobRecord, reserved: Int64, claims: [BlobRecord] = [],
+                 refs: [String: [String: String]] = [:]) async throws -> BlobRecord {
         let dbs = databases
+        let maxSize = configuration.maxSize
         let refValues = try refs.mapValues { try JSONEncoder().encode(RefRecord(digest: record.digest, attributes: $0)) }
-        let result: (record: BlobRecord, duplicate: Bool) = try await writes.perform { txn in
-            for (name, value) in refValues {
-                try txn.put(dbs.refs, key: Array(name.utf8), value: value)
-            }
-            if let existing = try txn.get(dbs.meta, key: record.digest.bytes) {
-                let existingRecord = try BlobRecord.decode(existing)
-                // Readers of the fill may still hold these chunks: then they go with the last lease.
-                let leased = self.state.withLock { state -> Bool in
-                    guard state.leases[record.id] != nil else { return false }
-                    state.doomed[record.id] = record.chunkCount
-                    return true
+        let selected = ResultBox<[BlobRecord]>()
+        let result: (record: BlobRecord, duplicate: Bool, evicted: [BlobRecord])
+        do {
+            result = try await writes.perform { txn in
+                for (name, value) in refValues {
+                    try txn.put(dbs.refs, key: Array(name.utf8), value: value)
                 }
-                if !leased {
-                    try Self.deleteChunks(id: record.id, count: record.chunkCount, in: txn, chunks: dbs.chunks)
-                    try txn.delete(dbs.pending, key: StoreKeys.id(record.id))
+                if let existing = try txn.get(dbs.meta, key: record.digest.bytes) {
+                    let existingRecord = try BlobRecord.decode(existing)
+                    // Readers of the fill may still hold these chunks: then they go with the last lease.
+                    let leased = self.state.withLock { state -> Bool in
+                        guard state.leases[record.id] != nil else { return false }
+                        state.doomed[record.id] = record.chunkCount
+                        return true
+                    }
+                    if !leased {
+                        try Self.deleteChunks(id: record.id, count: record.chunkCount, in: txn, chunks: dbs.chunks)
+                        try txn.delete(dbs.pending, key: StoreKeys.id(record.id))
+                    }
+                    return (existingRecord, true, [])
                 }
-                return (existingRecord, true)
+                try txn.put(dbs.meta, key: record.digest.bytes, value: try record.encoded())
+                if !record.pinned {
+                    try txn.put(dbs.access, key: StoreKeys.access(time: record.lastAccess, digest: record.digest), value: [UInt8]())
+                }
+                try txn.delete(dbs.pending, key: StoreKeys.id(record.id))
+                let victims = self.state.withLock { state in
+                    Self.victimsNeeded(claims, state: &state, reserved: reserved, kept: record.size, maxSize: maxSize)
+                }
+                selected.set(victims)
+                let evicted = try self.evictClaimed(victims, in: txn)
+                return (record, false, evicted)
             }
-            try txn.put(dbs.meta, key: record.digest.bytes, value: try record.encoded())
-            if !record.pinned {
-                try txn.put(dbs.access, key: StoreKeys.access(time: record.lastAccess, digest: record.digest), value: [UInt8]())
+        } catch {
+            if let victims = selected.take() {
+                state.withLock { state in for victim in victims { state.evicting.remove(victim.id) } }
             }
-            try txn.delete(dbs.pending, key: StoreKeys.id(record.id))
-            return (record, false)
+            throw error
         }
         state.withLock { state in
             state.usedBytes -= reserved
@@ -90,6 +105,14 @@ extension BlobStore {
                 state.blobCount += 1
                 if record.pinned { state.pinnedBytes += record.size }
             }
+            for claim in claims { state.releaseClaim(claim.id) }
+            for victim in result.evicted { state.recordEviction(victim) }
+        }
+        for victim in selected.take() ?? [] where !result.evicted.contains(where: { $0.id == victim.id }) {
+            state.withLock { _ = $0.evicting.remove(victim.id) }
+        }
+        for victim in result.evicted {
+            logger.info("evicted", metadata: ["digest": "\(victim.digest)", "size": "\(victim.size)", "source": "\(victim.source ?? "")"])
         }
         if result.duplicate {
             logger.debug("duplicate write discarded", metadata: ["digest": "\(record.digest)"])
@@ -97,10 +120,53 @@ extension BlobStore {
         return result.record
     }
 
+    /// The claimed blobs (least recently used first) whose eviction brings the store back within `maxSize` once
+    /// `reserved` becomes `kept` bytes and these claims end; marks them `evicting`.
+    private static func victimsNeeded(_ claims: [BlobRecord], state: inout State, reserved: Int64, kept: Int64,
+                                      maxSize: Int64) -> [BlobRecord] {
+        let mine = claims.filter { state.claimed[$0.id] != nil }
+        let myClaimedBytes = mine.reduce(Int64(0)) { $0 + $1.size }
+        var need = (state.usedBytes - reserved + kept) - (state.claimedBytes - myClaimedBytes) - maxSize
+        var victims: [BlobRecord] = []
+        for claim in mine.sorted(by: { $0.lastAccess < $1.lastAccess }) where need > 0 {
+            victims.append(claim)
+            need -= claim.size
+            state.evicting.insert(claim.id)
+        }
+        return victims
+    }
+
+    /// Deletes the claimed `victims` that are still stored, unpinned and the same blob (in `txn`); a victim being
+    /// read loses its record now and its chunks with the last lease. Returns the records deleted.
+    private func evictClaimed(_ victims: [BlobRecord], in txn: borrowing Transaction) throws -> [BlobRecord] {
+        let dbs = databases
+        var evicted: [BlobRecord] = []
+        for victim in victims {
+            guard let bytes = try txn.get(dbs.meta, key: victim.digest.bytes) else { continue }
+            let current = try BlobRecord.decode(bytes)
+            guard current.id == victim.id, !current.pinned else { continue }
+            try txn.delete(dbs.meta, key: current.digest.bytes)
+            try txn.delete(dbs.access, key: StoreKeys.access(time: current.lastAccess, digest: current.digest))
+            let leased = state.withLock { state -> Bool in
+                guard state.leases[current.id] != nil else { return false }
+                state.doomed[current.id] = current.chunkCount
+                return true
+            }
+            if leased {
+                try txn.put(dbs.pending, key: StoreKeys.id(current.id), value: Array("delete".utf8))
+            } else {
+                try Self.deleteChunks(id: current.id, count: current.chunkCount, in: txn, chunks: dbs.chunks)
+            }
+            evicted.append(current)
+        }
+        return evicted
+    }
+
     /// Removes the chunks of an unfinished write and returns its reservation. Chunks that readers of the fill
     /// in progress still hold a lease on are deleted when the last lease ends.
-    func discardWrite(id: UInt64, reserved: Int64) {
+    func discardWrite(id: UInt64, reserved: Int64, claims: [BlobRecord] = []) {
         release(reservation: reserved)
+        releaseClaims(claims)
         let leased = state.withLock { state -> Bool in
             guard state.leases[id] != nil else { return false }
             state.doomed[id] = Int.max

@@ -54,6 +54,11 @@ public final class BlobStore: Sendable {
         var doomed: [UInt64: Int] = [:]
         /// Ids selected for eviction in a transaction not yet committed: not to be opened.
         var evicting: Set<UInt64> = []
+        /// Blobs (id → size) claimed by writes in progress: evicted when such a write is published, given back
+        /// when it fails. Their bytes count as free for reservations and are not claimed twice.
+        var claimed: [UInt64: Int64] = [:]
+        /// Sum of the sizes in `claimed`.
+        var claimedBytes: Int64 = 0
         /// Last-access times not yet written to `access`.
         var accessUpdates: [BlobDigest: Double] = [:]
         var evictions: Int = 0

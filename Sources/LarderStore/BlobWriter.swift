@@ -43,16 +43,19 @@ public final class BlobWriter: Sendable {
         var fullChunks: [[UInt8]] = []
         var totalBytes: Int64 = 0
         var reserved: Int64
+        /// Blobs claimed for this write's space: evicted (as far as needed) when it is published, given back
+        /// when it fails.
+        var claims: [BlobRecord]
     }
 
-    init(store: BlobStore, id: UInt64, expected: BlobDigest?, reserved: Int64, metadata: Metadata) {
+    init(store: BlobStore, id: UInt64, expected: BlobDigest?, reserved: Int64, claims: [BlobRecord], metadata: Metadata) {
         self.store = store
         self.id = id
         self.expected = expected
         self.metadata = metadata
         self.chunkSize = store.configuration.chunkSize
         self.progress = Mutex(Progress())
-        var ingest = Ingest(reserved: reserved)
+        var ingest = Ingest(reserved: reserved, claims: claims)
         ingest.buffer.reserveCapacity(chunkSize)
         self.ingest = Mutex(ingest)
     }
@@ -60,7 +63,8 @@ public final class BlobWriter: Sendable {
     deinit {
         let unfinished = progress.withLock { !$0.finished }
         if unfinished {
-            store.discardWrite(id: id, reserved: ingest.withLock { $0.reserved })
+            let (reserved, claims) = ingest.withLock { ($0.reserved, $0.claims) }
+            store.discardWrite(id: id, reserved: reserved, claims: claims)
         }
     }
 
@@ -107,12 +111,13 @@ public final class BlobWriter: Sendable {
         if needsSpace > 0 {
             // The size was unknown or understated: reserve more, several chunks at a time to keep this rare.
             let more = max(needsSpace, Int64(chunkSize) * 16)
+            // Claimed blobs stay stored until this write is published: a write refused later evicts nothing.
             do {
-                try await store.reserve(more)
-                ingest.withLock { $0.reserved += more }
+                let claims = try await store.reserve(more)
+                ingest.withLock { $0.reserved += more; $0.claims += claims }
             } catch StoreError.insufficientStorage where more > needsSpace {
-                try await store.reserve(needsSpace)
-                ingest.withLock { $0.reserved += needsSpace }
+                let claims = try await store.reserve(needsSpace)
+                ingest.withLock { $0.reserved += needsSpace; $0.claims += claims }
             }
         }
         for chunk in chunks {
@@ -143,10 +148,10 @@ public final class BlobWriter: Sendable {
     }
 
     private func verifyAndPublish(expectedSize: Int64?, refs: [String: [String: String]]) async throws -> BlobRecord {
-        let (lastChunk, digest, total, reserved) = ingest.withLock { ingest in
+        let (lastChunk, digest, total, reserved, claims) = ingest.withLock { ingest in
             let last = ingest.buffer
             ingest.buffer = []
-            return (last, BlobDigest(ingest.hasher.finalize()), ingest.totalBytes, ingest.reserved)
+            return (last, BlobDigest(ingest.hasher.finalize()), ingest.totalBytes, ingest.reserved, ingest.claims)
         }
         if !lastChunk.isEmpty {
             try await submit(lastChunk)
@@ -162,7 +167,7 @@ public final class BlobWriter: Sendable {
             digest: digest, id: id, size: total, chunkSize: chunkSize, mediaType: metadata.mediaType,
             created: Date().timeIntervalSince1970, lastAccess: Date().timeIntervalSince1970,
             pinned: metadata.pinned, source: metadata.source)
-        let published = try await store.publish(record, reserved: reserved, refs: refs)
+        let published = try await store.publish(record, reserved: reserved, claims: claims, refs: refs)
         progress.withLock { $0.finished = true }
         return published
     }
@@ -175,7 +180,8 @@ public final class BlobWriter: Sendable {
             return was
         }
         if !wasFinished {
-            store.discardWrite(id: id, reserved: ingest.withLock { $0.reserved })
+            let (reserved, claims) = ingest.withLock { ($0.reserved, $0.claims) }
+            store.discardWrite(id: id, reserved: reserved, claims: claims)
         }
     }
 

@@ -31,7 +31,10 @@ extension TransferRunner {
         // A proxy's CONNECT response must not be mistaken for the upstream's head.
         try easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
         try easy.set(CURLOPT_TCP_KEEPALIVE, 1)
-        try easy.set(CURLOPT_BUFFERSIZE, 128 * 1024)
+        // Only a hint: libcurl 7.88 refuses it with CURLE_BAD_FUNCTION_ARGUMENT on a handle reset after a failed
+        // name resolution, and a refused hint must not fail the request (that turned DNS failures into
+        // "curl_easy_setopt(98) failed" and skipped the retries).
+        _ = try? easy.set(CURLOPT_BUFFERSIZE, 128 * 1024)
         try easy.set(CURLOPT_USERAGENT, configuration.userAgent)
         try easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int((configuration.connectTimeout.larderSeconds * 1000).rounded(.up))))
         let stallSeconds = Int(configuration.stallTimeout.larderSeconds.rounded(.up))

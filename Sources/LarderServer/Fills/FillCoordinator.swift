@@ -37,6 +37,15 @@ public final class FillCoordinator: Sendable {
     let metrics: LarderMetrics
     let logger: Logger
     private let running = Mutex<[String: Fill]>([:])
+    /// Recent fills whose content did not match the digest the request named, by ``mismatchKey(url:expected:)``:
+    /// the error and when it happened.
+    private let mismatches = Mutex<[String: (error: LarderError, at: ContinuousClock.Instant)]>([:])
+
+    /// How long a failed verification of (URL, sha256) is remembered. Clients already streaming a fill learn of
+    /// the mismatch only as a body cut short (the status was sent before the last byte could be checked); a
+    /// request for the same pair within this time is answered at once with 502 `digest_mismatch` naming both
+    /// digests, instead of transferring the content again to fail the same way.
+    public static let mismatchMemory: Duration = .seconds(60)
 
     /// Creates a coordinator filling `store` from `upstream`, following redirects only to allowed hosts.
     public init(store: BlobStore, upstream: UpstreamClient, allowlist: UpstreamAllowlist, metrics: LarderMetrics, logger: Logger) {
@@ -120,12 +129,31 @@ public final class FillCoordinator: Sendable {
         } catch {
             writer?.abort()
             let failure = Self.clientError(for: error, url: request.url)
+            if case StoreError.digestMismatch = error, let expected = request.expected {
+                // Before the outcome is published: a client whose stream breaks and asks again gets this answer.
+                let key = Self.mismatchKey(url: request.url, expected: expected)
+                mismatches.withLock { $0[key] = (failure, .now) }
+            }
             metrics.fillsFailed.increment()
             logger.warning("fill failed", metadata: [
                 "url": "\(request.url)", "bytes": "\(received)", "error": "\(failure.message)",
             ])
             fill.update { $0.outcome = .failed(failure) }
         }
+    }
+
+    /// The digest mismatch found for `url` and `expected` within the last ``mismatchMemory``, if any.
+    public func recentMismatch(url: String, expected: BlobDigest) -> LarderError? {
+        let key = Self.mismatchKey(url: url, expected: expected)
+        let now = ContinuousClock.now
+        return mismatches.withLock { mismatches in
+            mismatches = mismatches.filter { now - $0.value.at < Self.mismatchMemory }
+            return mismatches[key]?.error
+        }
+    }
+
+    private static func mismatchKey(url: String, expected: BlobDigest) -> String {
+        expected.description + " " + url
     }
 
     /// Maps a fill failure to what the clients are told.

@@ -53,7 +53,9 @@ struct BlobRoutes<Context: RequestContext>: Sendable {
                 try await writer.drain()
             }
             let record = try await writer.finish(expectedSize: length)
-            var response = try RouteSupport.json(UploadResult(record: record, created: true), status: .created)
+            // The store keeps the copy it already had (another id) when the same content was stored before.
+            let created = record.id == writer.id
+            var response = try RouteSupport.json(UploadResult(record: record, created: created), status: .created)
             response.headers[.location] = "/blobs/\(record.digest)"
             response.headers[.dockerContentDigest] = record.digest.description
             return response

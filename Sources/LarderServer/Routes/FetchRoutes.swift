@@ -25,6 +25,10 @@ struct FetchRoutes<Context: RequestContext>: Sendable {
                 request: request, store: store, metrics: metrics, source: .stored(hit), length: hit.record.size,
                 digest: hit.record.digest, mediaType: hit.record.mediaType, cache: "hit", headOnly: headOnly)
         }
+        if let expected, let mismatch = fills.recentMismatch(url: url, expected: expected) {
+            // The upstream sent other content moments ago: say so rather than transfer it again to fail alike.
+            throw mismatch
+        }
         if headOnly {
             return try await headMiss(url: url)
         }

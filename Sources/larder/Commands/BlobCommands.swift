@@ -148,6 +148,9 @@ struct GC: AsyncParsableCommand {
             if backend.json { try printJSON(report) } else {
                 print("removed \(report.danglingRefsRemoved) dangling refs, evicted \(report.evicted) blobs; \(ByteCount.format(report.storedBytes)) stored")
             }
+            if let warning = report.warning {
+                FileHandle.standardError.write(Data("larder: warning: \(warning)\n".utf8))
+            }
         }
     }
 }
