@@ -32,7 +32,8 @@ struct NewUserDefectTests {
 
         let after = try await defectCurl([server.url("/blobs/\(unpinned.digest)")])
         #expect(after.status == 200, "the refused upload evicted the unpinned blob")
-        #expect(Array(after.bodyData) == unpinnedBytes)
+        let intact = Array(after.bodyData) == unpinnedBytes
+        #expect(intact, "the unpinned blob's bytes changed")
         #expect(server.store.statistics.evictions == 0)
         #expect(server.store.statistics.blobCount == 2)
     }
@@ -52,7 +53,8 @@ struct NewUserDefectTests {
                 "6 MiB cannot fit in a 5 MiB store, yet the fetch succeeded")
         #expect(try server.store.record(unpinned.digest) != nil, "the refused fill evicted the unpinned blob")
         let after = try await defectCurl([server.url("/blobs/\(unpinned.digest)")])
-        #expect(Array(after.bodyData) == unpinnedBytes)
+        let intact = Array(after.bodyData) == unpinnedBytes
+        #expect(intact, "the unpinned blob's bytes changed")
         #expect(server.store.statistics.evictions == 0)
     }
 
@@ -126,7 +128,8 @@ struct NewUserDefectTests {
         // The right digest is not affected.
         let right = try await defectCurl([server.url("/fetch?url=" + defectEscape(fixture.url("/files/big.bin")) + "&sha256=" + actual)])
         #expect(right.status == 200)
-        #expect(Array(right.bodyData) == fixture.big)
+        let whole = Array(right.bodyData) == fixture.big
+        #expect(whole, "the content with the right digest was not delivered whole")
     }
 
     @Test("a graceful shutdown does not wait for the access-time flush interval")

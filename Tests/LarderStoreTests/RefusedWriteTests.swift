@@ -40,7 +40,8 @@ struct RefusedWriteTests {
         await #expect(throws: StoreError.self) {
             _ = try await streamWrite(store, pseudoRandomBytes(60 * Self.unit, seed: 3))
         }
-        #expect(try readBack(store, unpinned.digest) == unpinnedBytes, "the refused write evicted the unpinned blob")
+        let intact = try readBack(store, unpinned.digest) == unpinnedBytes
+        #expect(intact, "the refused write evicted the unpinned blob")
         let stats = store.statistics
         #expect(stats.evictions == 0)
         #expect(stats.blobCount == 2)
@@ -62,7 +63,8 @@ struct RefusedWriteTests {
         await #expect(throws: StoreError.self) {
             _ = try await streamWrite(store, pseudoRandomBytes(25 * Self.unit, seed: 6), expected: wrong)
         }
-        #expect(try readBack(store, unpinned.digest) == unpinnedBytes, "a write that was not kept evicted a blob")
+        let intact = try readBack(store, unpinned.digest) == unpinnedBytes
+        #expect(intact, "a write that was not kept evicted a blob")
         #expect(store.statistics.evictions == 0)
     }
 
@@ -78,7 +80,8 @@ struct RefusedWriteTests {
         // 40 units stored; 15 more need 5 freed: the least recently used blob (`older`) goes, `newer` stays.
         let content = pseudoRandomBytes(15 * Self.unit, seed: 10)
         let record = try await streamWrite(store, content)
-        #expect(try readBack(store, record.digest) == content)
+        let stored = try readBack(store, record.digest) == content
+        #expect(stored, "the published blob does not read back")
         #expect(try store.record(older.digest) == nil)
         #expect(try store.record(newer.digest) != nil, "more was evicted than the kept bytes needed")
         let stats = store.statistics
