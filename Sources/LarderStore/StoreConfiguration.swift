@@ -22,9 +22,13 @@ public struct StoreConfiguration: Sendable {
     }
 
     /// The LMDB map size for `maxSize` of content: chunks are stored in overflow pages (one page of overhead per
-    /// chunk), freed pages are reused only once no reader needs them, and metadata needs room of its own.
+    /// chunk), freed pages are reused only once no reader needs them, and metadata needs room of its own. A write
+    /// in progress evicts the blobs it claimed only when it is published (so a refused write evicts nothing): until
+    /// then its bytes (at most `maxSize`) sit next to theirs, hence twice the content. The map only reserves
+    /// address space; the file grows with what is stored.
     var mapSize: Int {
-        let content = Double(maxSize)
-        return Int(content * 1.25) + (1 << 30)
+        let bytes = Double(max(0, maxSize)) * 2.5 + Double(1 << 30)
+        // Clamped: a huge --max-size must fail to open (LMDB's error), not trap converting to Int.
+        return bytes >= Double(Int.max / 2) ? Int.max / 2 : Int(bytes)
     }
 }
