@@ -4,7 +4,8 @@ import Synchronization
 
 /// Turns every error that is not already a ``LarderError`` into one, so that each error answer has a JSON body:
 /// the router's "no such route" becomes 404 `not_found`, a known path asked with a method it does not serve
-/// becomes 405 `method_not_allowed` (with `Allow`), and Hummingbird's own errors keep their status.
+/// becomes 405 `method_not_allowed` (with `Allow`), Hummingbird's own errors keep their status, and any other
+/// error becomes 500 `internal_error`.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The routes registered on the router, filled in once registration is complete (the middleware must be
     /// added before the routes it applies to).
@@ -17,6 +18,13 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             throw translate(error, request: request)
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // Anything else would be an empty 500.
+            throw LarderError(.internalServerError, "internal_error", "the server failed: \(error)")
         }
     }
 
