@@ -14,6 +14,8 @@ public struct StoreConfiguration: Sendable {
     public var exclusive: Bool = true
     /// Where the store logs.
     public var logger: Logger = Logger(label: "larder.store")
+    /// The LMDB map size in bytes; nil derives it from `maxSize`. Set only to exercise a full map (tests).
+    public var mapSizeOverride: Int?
 
     /// Creates a configuration for `directory` holding at most `maxSize` bytes of content.
     public init(directory: String, maxSize: Int64) {
@@ -24,6 +26,7 @@ public struct StoreConfiguration: Sendable {
     /// The LMDB map size for `maxSize` of content: chunks are stored in overflow pages (one page of overhead per
     /// chunk), freed pages are reused only once no reader needs them, and metadata needs room of its own.
     var mapSize: Int {
+        if let mapSizeOverride { return mapSizeOverride }
         let content = Double(maxSize)
         return Int(content * 1.25) + (1 << 30)
     }
