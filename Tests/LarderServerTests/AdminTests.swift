@@ -83,7 +83,7 @@ struct AdminTests {
 
         // Without the interim answer curl would wait the whole --expect100-timeout before sending the body.
         let result = try await Command.run([
-            "curl", "-sS", "-v", "-T", file.path, "-H", "Expect: 100-continue", "--expect100-timeout", "60",
+            "curl", "-sS", "-v", "-T", file.path, "-H", "Expect: 100-continue", "--expect100-timeout", "20",
             "-o", directory.appendingPathComponent("answer.json").path, "-w", "%{http_code}",
             server.url("/blobs/\(digest)"),
         ])
@@ -92,7 +92,7 @@ struct AdminTests {
         #expect(result.stderr.contains("> Expect: 100-continue"), "curl must have asked")
         #expect(result.stderr.contains("< HTTP/1.1 100 Continue"), "\(result.stderr.suffix(500))")
         #expect(try server.store.record(digest)?.size == Int64(bytes.count))
-        #expect(try await get(server.url("/blobs/\(digest)")).body == bytes)
+        #expect(BlobDigest(hashing: try await get(server.url("/blobs/\(digest)")).body) == digest)
     }
 }
 

@@ -33,7 +33,7 @@ struct RangeTests {
         #expect(counts.miss == 1 && counts.coalesced == 3)
 
         #expect(answers[0].status == 200)
-        #expect(answers[0].body == big)
+        #expect(BlobDigest(hashing: answers[0].body) == BlobDigest(hashing: big), "\(answers[0].body.count) bytes")
         #expect(answers[1].status == 206)
         #expect(answers[1].body == Array(big[1_000_000...1_000_999]))
         #expect(answers[1].header("Content-Range") == "bytes 1000000-1000999/\(big.count)")
@@ -71,7 +71,7 @@ struct RangeTests {
             let answer = try await get(url, headers: [("Range", "bytes=10-19"), ("If-Range", validator)])
             #expect(answer.status == 200, "\(validator)")
             #expect(answer.header("Content-Range") == nil, "\(validator)")
-            #expect(answer.body == bytes, "\(validator)")
+            #expect(BlobDigest(hashing: answer.body) == record.digest, "\(validator): \(answer.body.count) bytes")
         }
 
         // The same on a /fetch hit, whose ETag is the digest of what was fetched.
@@ -83,7 +83,7 @@ struct RangeTests {
         #expect(hit.body == Array(upstream.small[0...9]))
         let changed = try await get(fetchURL, headers: [("Range", "bytes=0-9"), ("If-Range", stale)])
         #expect(changed.status == 200)
-        #expect(changed.body == upstream.small)
+        #expect(BlobDigest(hashing: changed.body) == BlobDigest(hashing: upstream.small), "\(changed.body.count) bytes")
     }
 
     @Test("HEAD with Range answers 206 or 416 with the headers a GET would have, and no body")

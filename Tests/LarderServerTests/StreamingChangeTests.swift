@@ -7,9 +7,9 @@ import Upstream
 /// A blob that is deleted or wanted for eviction while a client streams it: the client gets every byte intact.
 @Suite("DELETE and eviction while a client streams the blob")
 struct StreamingChangeTests {
-    /// Far more than the loopback socket buffers and the client's queue hold, so the server is still sending
-    /// when the test acts.
-    static let size = 32 << 20
+    /// Far more than the loopback socket buffers (receive buffers grow up to 32 MiB here: `tcp_rmem`) and the
+    /// client's queue hold, so the server is still sending when the test acts.
+    static let size = 64 << 20
 
     /// Starts a GET of `url` and reads its first block, leaving the rest unread (the server waits on the socket).
     private static func startReading(_ url: String) async throws -> (UpstreamResponse, UpstreamResponse.Iterator, [UInt8]) {
@@ -46,7 +46,7 @@ struct StreamingChangeTests {
 
     @Test("a blob being streamed is not evicted: an upload that needs its room gets 507 until the stream ends")
     func evictionWhileStreaming() async throws {
-        let server = try await TestServer.start { $0.store.maxSize = 48 << 20 }
+        let server = try await TestServer.start { $0.store.maxSize = 96 << 20 }
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(Self.size)
         let record = try await server.store.put(bytes)
@@ -55,7 +55,7 @@ struct StreamingChangeTests {
         var iterator = started
         var received = first
 
-        let other = UpstreamFixture.randomBytes(24 << 20)
+        let other = UpstreamFixture.randomBytes(40 << 20)
         let otherURL = server.url("/blobs/\(BlobDigest(hashing: other))")
         let refused = try await fetch(UpstreamRequest(url: otherURL, method: .put, uploadData: other))
         #expect(refused.status == 507)
