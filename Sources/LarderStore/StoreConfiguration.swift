@@ -14,6 +14,8 @@ public struct StoreConfiguration: Sendable {
     public var exclusive: Bool = true
     /// Where the store logs.
     public var logger: Logger = Logger(label: "larder.store")
+    /// The LMDB map size in bytes; nil derives it from `maxSize`. Set only to exercise a full map (tests).
+    public var mapSizeOverride: Int?
 
     /// Creates a configuration for `directory` holding at most `maxSize` bytes of content.
     public init(directory: String, maxSize: Int64) {
@@ -27,6 +29,7 @@ public struct StoreConfiguration: Sendable {
     /// then its bytes (at most `maxSize`) sit next to theirs, hence twice the content. The map only reserves
     /// address space; the file grows with what is stored.
     var mapSize: Int {
+        if let mapSizeOverride { return mapSizeOverride }
         let bytes = Double(max(0, maxSize)) * 2.5 + Double(1 << 30)
         // Clamped: a huge --max-size must fail to open (LMDB's error), not trap converting to Int.
         return bytes >= Double(Int.max / 2) ? Int.max / 2 : Int(bytes)

@@ -16,6 +16,7 @@ temporary file and rename) and serves until killed. NAME below is a file under -
   GET /drop-once-norange/NAME?after=N  same, later GETs ignore Range
   GET /drop-always/NAME?after=N        every GET (Range honoured) sends N body bytes then closes
   GET /stall/NAME?after=N              headers and N body bytes (Range honoured), then silence
+  GET /gated/NAME?gate=K               says nothing until GET /_open?gate=K, then served like /files
   GET /status/CODE                     status CODE, body "upstream says CODE"
   GET /flaky/CODE/K/NAME               first K requests of this path+query answer CODE, then /files
   GET /redirect/NAME                   302 to /files/NAME (relative Location)
@@ -27,6 +28,7 @@ temporary file and rename) and serves until killed. NAME below is a file under -
   ANY /echo                            200 JSON {"method","path","headers","body_sha256","body_length","body"}
   GET /_stats                          {"requests": [{"method","path","range","if_range","status","outcome"}...]}
                                        (path includes the query; /_stats and /_reset are not recorded)
+  GET /_open?gate=K                    releases the /gated requests waiting on K (and later ones); not recorded
   POST /_reset                         clears statistics, counters and uploads
 
 "outcome" is "in-progress", "complete", "dropped" (deliberately), "stalled" (client went away
@@ -63,6 +65,12 @@ class State:
         self.counters = {}
         self.uploads = {}
         self.etags = {}
+        self.gates = {}
+
+    def gate(self, key):
+        """The event that holds `/gated/...?gate=key` requests until `/_open?gate=key`."""
+        with self.lock:
+            return self.gates.setdefault(key, threading.Event())
 
     def record(self, method, path, range_header, if_range):
         entry = {
@@ -217,6 +225,10 @@ class Handler(BaseHTTPRequestHandler):
         if route == "/_stats" and method == "GET":
             self.send_simple(200, self.state.stats_json().encode(), "application/json")
             return
+        if route == "/_open" and method == "GET" and "gate" in query:
+            self.state.gate(query["gate"][0]).set()
+            self.send_simple(200, b"{}", "application/json")
+            return
         if route == "/_reset" and method == "POST":
             self.read_body()
             self.state.reset()
@@ -310,6 +322,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self.serve_file(rest, ranges=ranges)
             if head == "drop-always":
                 return self.serve_file(rest, drop_after=number("after", 0))
+            if head == "gated":
+                # Says nothing (not even the status line) until the test opens the gate.
+                if not self.state.gate(query.get("gate", [""])[0]).wait(timeout=120):
+                    self.send_simple(504, b"the gate was never opened")
+                    return None
+                return self.serve_file(rest)
             if head == "stall":
                 return self.serve_file(rest, stall_after=number("after", 0))
         self.send_simple(404, b"no such route or file")

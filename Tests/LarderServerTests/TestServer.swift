@@ -104,3 +104,33 @@ func fetch(_ request: UpstreamRequest) async throws -> Fetched {
 func get(_ url: String, headers: [(name: String, value: String)] = []) async throws -> Fetched {
     try await fetch(UpstreamRequest(url: url, headers: headers))
 }
+
+extension TestServer {
+    /// The value of one sample of `/metrics`, e.g. `larder_cache_requests_total{result="miss"}`; nil when absent.
+    func metric(_ sample: String) async throws -> Double? {
+        let text = String(decoding: try await get(url("/metrics")).body, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix(sample + " ") {
+            return Double(line.dropFirst(sample.count + 1))
+        }
+        return nil
+    }
+
+    /// Requests counted as a miss, as coalesced and as a hit so far.
+    func lookups() async throws -> (miss: Int, coalesced: Int, hit: Int) {
+        func count(_ result: String) async throws -> Int {
+            Int(try await metric("larder_cache_requests_total{result=\"\(result)\"}") ?? -1)
+        }
+        return (try await count("miss"), try await count("coalesced"), try await count("hit"))
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds or `within` passes; returns whether it held. Use it instead of a
+/// fixed sleep: it waits no longer than needed on a fast machine and long enough on a loaded one.
+func waitUntil(within: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + within
+    while true {
+        if try await condition() { return true }
+        if ContinuousClock.now >= deadline { return false }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}

@@ -289,36 +289,79 @@ struct EvictionTests {
         let bytes = blob(70, size: 4 * 4096)
         let digest = BlobDigest(hashing: bytes)
         let stop = StopFlag()
-        let failures = await withTaskGroup(of: [String].self) { group in
+        let opened = OpenCounter()
+        let cycles = 40
+        // The reader opens and reads in a tight loop; the writer stores the blob, waits until the reader has opened
+        // it at least once in this cycle (so reads overlap every delete), then deletes it while the reader goes on.
+        let (reads, failures) = await withTaskGroup(of: (Int, [String]).self) { group in
             group.addTask {
+                var reads = 0
                 var failures: [String] = []
                 while !stop.isSet {
-                    guard let handle = try? store.open(digest) else { await Task.yield(); continue }
+                    let handle: BlobHandle?
                     do {
-                        _ = try readAll(handle)
+                        handle = try store.open(digest)
                     } catch {
-                        failures.append("\(error)")
+                        failures.append("open: \(error)")
+                        continue
+                    }
+                    guard let handle else { await Task.yield(); continue }
+                    opened.increment()
+                    do {
+                        let read = try readAll(handle)
+                        if read == bytes { reads += 1 } else { failures.append("read \(read.count) wrong bytes") }
+                    } catch {
+                        failures.append("read: \(error)")
                     }
                     handle.release()
                 }
-                return failures
+                return (reads, failures)
             }
             group.addTask {
-                for _ in 0..<40 {
-                    _ = try? await store.put(bytes)
-                    _ = try? await store.delete(digest)
+                var failures: [String] = []
+                for cycle in 0..<cycles {
+                    do {
+                        let before = opened.value
+                        let record = try await store.put(bytes)
+                        if record.digest != digest { failures.append("cycle \(cycle): stored \(record.digest)") }
+                        let deadline = ContinuousClock.now + .seconds(20)
+                        while opened.value == before && ContinuousClock.now < deadline {
+                            try? await Task.sleep(for: .milliseconds(1))
+                        }
+                        if opened.value == before {
+                            failures.append("cycle \(cycle): the reader never opened the blob")
+                        }
+                        if try await !store.delete(digest) { failures.append("cycle \(cycle): delete found nothing") }
+                    } catch {
+                        failures.append("cycle \(cycle): \(error)")
+                    }
                 }
                 stop.set()
-                return []
+                return (0, failures)
             }
+            var reads = 0
             var all: [String] = []
-            for await result in group { all += result }
-            return all
+            for await (count, failed) in group {
+                reads += count
+                all += failed
+            }
+            return (reads, all)
         }
-        #expect(failures.isEmpty, "an open handle lost its chunks \(failures.count) times, e.g. \(failures.first ?? "")")
+        #expect(failures.isEmpty, "\(failures.count) failures, e.g. \(failures.first ?? "")")
+        #expect(reads >= cycles, "each cycle must have read the blob at least once; read \(reads) times")
+        #expect(try store.list().isEmpty)
+        #expect(store.statistics.leasedBlobs == 0)
+        #expect(store.statistics.reservedBytes == 0)
     }
 }
 
+
+/// How many times a reader opened a blob, shared between tasks.
+final class OpenCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .sequentiallyConsistent) }
+    func increment() { count.add(1, ordering: .sequentiallyConsistent) }
+}
 
 final class StopFlag: Sendable {
     private let flag = Atomic<Bool>(false)

@@ -80,14 +80,15 @@ struct BodyStreamingTests {
         let configuration = testConfiguration(blockSize: 64 * 1024, maxBufferedBlocks: maxBuffered)
         let client = UpstreamClient(configuration: configuration, logger: quietLogger)
         let response = try await client.send(UpstreamRequest(url: fixture.url("/files/big.bin")))
-        let body = await readBody(response) {
-            try await Task.sleep(for: .milliseconds(4))
-        }
-        #expect(body.error == nil)
-        expectSameBytes(body.bytes, fixture.big)
-        // 80 blocks arrive far faster than they are consumed, so the queue fills up, but never beyond the bound
-        // (plus the one block the transfer thread is filling).
-        #expect(response.peakBufferedBlocks == maxBuffered)
+        var iterator = response.makeAsyncIterator()
+        var bytes = try #require(try await iterator.next())
+        // The consumer stops after the first block: the transfer thread fills the queue up to the bound and has to
+        // wait there (80 blocks would fit in memory many times over if it did not).
+        #expect(try await eventually(within: .seconds(20)) { response.peakBufferedBlocks >= maxBuffered },
+                "the queue never filled: peak \(response.peakBufferedBlocks)")
+        while let block = try await iterator.next() { bytes += block }
+        expectSameBytes(bytes, fixture.big)
+        #expect(response.peakBufferedBlocks == maxBuffered, "the queue held \(response.peakBufferedBlocks) blocks")
     }
 
     enum Abort: String, CaseIterable, Sendable {
@@ -115,8 +116,9 @@ struct BodyStreamingTests {
             }
             #expect(try await eventually(within: .seconds(2)) { !started.isTransferRunning })
         case .deinitialise:
-            try await Task.sleep(for: .milliseconds(100))
-            #expect(try fixture.requests(to: path).first?.outcome == "in-progress")
+            #expect(try await eventually(within: .seconds(10)) {
+                try fixture.requests(to: path).first?.outcome == "in-progress"
+            })
             response = nil
         case .abandonIteration:
             let started = try #require(response)

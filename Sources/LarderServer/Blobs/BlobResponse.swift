@@ -23,7 +23,14 @@ enum BlobResponse {
         var end = length
         if let length {
             headers[.acceptRanges] = "bytes"
-            switch ByteRange.parse(request.headers[.range], length: length) {
+            var range = request.headers[.range]
+            if let ifRange = request.headers[.ifRange], range != nil,
+               ifRange.trimmingCharacters(in: .whitespaces) != headers[.eTag] {
+                // If-Range (RFC 9110 §13.1.5): the range holds only for the representation the client has. The one
+                // validator here is the strong ETag; a date, a weak or another tag gets the whole entity.
+                range = nil
+            }
+            switch ByteRange.parse(range, length: length) {
             case .whole:
                 break
             case .partial(let range):

@@ -79,6 +79,18 @@ public final class Fill: Sendable {
         }
     }
 
+    /// Waits until the fill published its blob, or throws the failure that came instead.
+    public func waitForCompletion() async throws(LarderError) -> BlobRecord {
+        while true {
+            let current = snapshot
+            switch current.outcome {
+            case .completed(let record): return record
+            case .failed(let error): throw error
+            case .running: await waitForChange(after: current.version)
+            }
+        }
+    }
+
     func update(_ change: (inout Snapshot) -> Void) {
         let waiters = state.withLock { state in
             change(&state.snapshot)

@@ -158,6 +158,7 @@ public final class FillCoordinator: Sendable {
 
     /// Maps a fill failure to what the clients are told.
     static func clientError(for error: any Error, url: String) -> LarderError {
+        if let full = LarderError.storageFull(error) { return full }
         switch error {
         case UpstreamFailure.status(let status, let body):
             let detail = body.isEmpty ? "" : ": " + body.prefix(200).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -35,6 +35,11 @@ struct FetchRoutes<Context: RequestContext>: Sendable {
         let (fill, started) = fills.fill(.init(url: url, expected: expected, refName: refName))
         (started ? metrics.misses : metrics.coalesced).increment()
         let head = try await fill.waitForHead()
+        if head.contentLength == 0 {
+            // A client takes an empty response as complete at its head, so answer only once the empty blob is
+            // published: a request sent afterwards is a hit, and a failed fill is an error, not an empty success.
+            _ = try await fill.waitForCompletion()
+        }
         store.acquireLease(id: head.blobID)
         return try BlobResponse.make(
             request: request, store: store, metrics: metrics, source: .filling(fill, head), length: head.contentLength,

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LarderStore
+import LMDB
 
 extension HTTPField.Name {
     /// `X-Larder-Cache: hit | miss | coalesced`.
@@ -32,6 +33,8 @@ enum RouteSupport {
 
     /// Maps store failures to client errors.
     static func clientError(_ error: any Error) -> any Error {
+        if let full = LarderError.storageFull(error) { return full }
+        if let error = error as? LMDBError { return LarderError(.internalServerError, "store_error", "database error: \(error)") }
         guard let error = error as? StoreError else { return error }
         switch error {
         case .digestMismatch: return LarderError(.badRequest, "digest_mismatch", error.description + "; nothing was stored")

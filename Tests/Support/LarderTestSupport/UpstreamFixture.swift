@@ -94,6 +94,11 @@ public final class UpstreamFixture: @unchecked Sendable {
         return try JSONDecoder().decode(Stats.self, from: Data(body)).requests
     }
 
+    /// Releases every `/gated/…?gate=<key>` request waiting on `key`, and lets later ones through at once.
+    public func openGate(_ key: String) throws {
+        _ = try RawHTTP.get(port: port, path: "/_open?gate=\(key)")
+    }
+
     /// The recorded requests whose path (with query) is exactly `path`.
     public func requests(to path: String) throws -> [RecordedRequest] {
         try stats().filter { $0.path == path }
