@@ -165,3 +165,15 @@ struct CLIMessageTests {
         #expect(toStdout.status == 64)
     }
 }
+
+extension CLIMessageTests {
+    @Test("warm --data with the Hub unreachable says \"is not cached\" once")
+    func warmFailureReportedOnce() async throws {
+        let data = temporaryPath("larder-data")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let warm = try await CLI.run(["warm", "hf://org/model", "--data", data, "--hf-upstream", "http://127.0.0.1:\(try RawHTTP.closedPort())"])
+        #expect(warm.status == 1)
+        let output = warm.stdout + warm.stderr
+        #expect(output.components(separatedBy: "org/model@main is not cached").count - 1 == 1, "\(output)")
+    }
+}
