@@ -21,19 +21,27 @@ enum CLI {
         var stderr: String
     }
 
-    /// Runs `larder ARGS…` to completion (on its own thread), feeding `stdin` when given.
+    /// Runs `larder ARGS…` to completion (on its own thread), feeding `stdin` when given. A command still running
+    /// after `timeout` is terminated (SIGTERM, then SIGKILL), so a command that hangs fails its test instead of
+    /// blocking the suite.
     static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-                    executable: String = CLI.executable) async throws -> Outcome {
+                    executable: String = CLI.executable, timeout: Duration = .seconds(120)) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 continuation.resume(with: Result {
-                    try runBlocking(arguments, stdin: stdin, environment: environment, executable: executable)
+                    try runBlocking(arguments, stdin: stdin, environment: environment, executable: executable, timeout: timeout)
                 })
             }.start()
         }
     }
 
-    private static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String], executable: String) throws -> Outcome {
+    /// Writing to a child that stopped reading gives EPIPE instead of killing the test process with SIGPIPE.
+    private static let ignoreSIGPIPE: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
+
+    private static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String], executable: String,
+                                    timeout: Duration) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -46,9 +54,19 @@ enum CLI {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
+        ignoreSIGPIPE
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if process.isRunning { kill(pid, SIGTERM) }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds + 10) {
+            if process.isRunning { kill(pid, SIGKILL) }
+        }
+        // A command that exits without reading all of its input must fail its test, not kill the test process.
+        if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
+        try? input.fileHandleForWriting.close()
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

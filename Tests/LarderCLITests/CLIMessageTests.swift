@@ -65,7 +65,7 @@ struct CLIMessageTests {
         let file = work + "/a-file"
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
         for data in [file, "/proc/nope"] {
-            let serve = try await CLI.run(["serve", "--listen", "127.0.0.1:0", "--data", data])
+            let serve = try await CLI.run(["serve", "--listen", "127.0.0.1:0", "--data", data], timeout: .seconds(20))
             #expect(serve.status == 1)
             #expect(serve.stderr.contains("cannot use \(data) as the data directory"), "\(serve.stderr)")
             #expect(!Self.isDump(serve.stderr), "\(serve.stderr)")
@@ -87,11 +87,16 @@ struct CLIMessageTests {
     @Test("--allow-upstream takes hosts: a URL is rejected with the host to give instead")
     func allowUpstreamRejectsURLs() async throws {
         for entry in ["http://x", "huggingface.co/models", "ok.example.com,https://y.example.com/"] {
-            let serve = try await CLI.run(["serve", "--listen", "127.0.0.1:0", "--data", temporaryPath("unused"), "--allow-upstream", entry])
+            let unused = temporaryPath("unused")
+            defer { try? FileManager.default.removeItem(atPath: unused) }
+            let serve = try await CLI.run(["serve", "--listen", "127.0.0.1:0", "--data", unused, "--allow-upstream", entry], timeout: .seconds(20))
             #expect(serve.status == 64, "\(entry)")
             #expect(serve.stderr.contains("is not a host name"), "\(entry): \(serve.stderr)")
         }
-        let suggestion = try await CLI.run(["serve", "--allow-upstream", "https://files.example.com:8443/x"])
+        let unused = temporaryPath("unused")
+        defer { try? FileManager.default.removeItem(atPath: unused) }
+        let suggestion = try await CLI.run(["serve", "--listen", "127.0.0.1:0", "--data", unused, "--allow-upstream", "https://files.example.com:8443/x"],
+                                           timeout: .seconds(20))
         #expect(suggestion.stderr.contains("--allow-upstream files.example.com"), "\(suggestion.stderr)")
     }
 
