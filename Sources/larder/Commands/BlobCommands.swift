@@ -73,7 +73,7 @@ struct Get: AsyncParsableCommand {
     func run() async throws {
         let argument = try DigestArgument(self.digest)
         try await reportingErrors {
-            if let output { try OutputFile.checkWritable(output) }
+            if let output, output != "-" { try OutputFile.checkWritable(output) }
             try await backend.withBackend(existing: true) { backend in
                 let digest = try await argument.resolve(using: backend)
                 let file = try OutputFile(path: output)
