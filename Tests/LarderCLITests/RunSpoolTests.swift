@@ -44,16 +44,23 @@ struct RunSpoolTests {
         try FileManager.default.createDirectory(atPath: work + "/some/dir", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
         let result = try await CLI.run(["run", "--server", server.url] + Self.identity("1") + [
-            "--artifact", "x=\(work)/some/dir", "--artifact", "bad/name=\(work)/some", "--stdout-artifact", "out",
+            "--artifact", "x=\(work)/some/dir", "--artifact", "gone=\(work)/missing", "--stdout-artifact", "out",
             "--spool", work + "/spool", "--", "echo", "hi",
         ])
         #expect(result.status == 0)
         #expect(result.stderr.contains("artifact x: \(work)/some/dir is a directory"), "\(result.stderr)")
-        #expect(result.stderr.contains("invalid artifact name \"bad/name\""), "\(result.stderr)")
+        #expect(result.stderr.contains("artifact gone: \(work)/missing does not exist"), "\(result.stderr)")
         #expect(!result.stderr.contains("spooled"), "\(result.stderr)")
         let record = try #require(try await Self.document(server, "F/1").tasks.first)
         #expect(record.artifacts.map(\.name) == ["out"])
         #expect(Self.entries(in: work + "/spool").isEmpty)
+
+        for bad in [["--artifact", "bad/name=\(work)/some"], ["--stdout-artifact", ".."]] {
+            let refused = try await CLI.run(["run", "--server", server.url] + Self.identity("2") + bad + ["--", "touch", work + "/ran"])
+            #expect(refused.status == 64, "\(bad)")
+            #expect(refused.stderr.contains("invalid artifact name"), "\(bad): \(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: work + "/ran"), "the command must not run")
+        }
     }
 
     /// Spool entry directories (not the quarantine, not hidden staging).

@@ -63,6 +63,14 @@ struct RunTask: AsyncParsableCommand {
         }
         let inputs = try Self.pairs(input, flag: "--input")
         let artifacts = try Self.pairs(artifact, flag: "--artifact")
+        // Names are checked before the command runs: the server would refuse the whole record for a bad one.
+        for name in artifacts.map(\.0) + (stdoutArtifact.map { [$0] } ?? []) {
+            do {
+                try TaskIdentity.validateName(name, field: "artifact")
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         let requests: ResourceAmounts
         do {
             requests = try ResourceAmounts(cpu: cpuRequest ?? environment["LARDER_CPU_REQUEST"],
@@ -100,11 +108,6 @@ struct RunTask: AsyncParsableCommand {
         var uploads: [(name: String, path: String)] = []
         for (name, path) in artifacts {
             do {
-                do {
-                    try TaskIdentity.validateName(name, field: "artifact")
-                } catch {
-                    throw ClientError("\(error)")
-                }
                 try RunServerClient.checkArtifact(name: name, path: path)
                 uploads.append((name: name, path: path))
             } catch {
