@@ -28,10 +28,14 @@ public protocol LarderBackend: Sendable {
 public struct ClientError: Error, CustomStringConvertible, Sendable {
     /// What went wrong and what to do.
     public let message: String
+    /// True when repeating the same request cannot succeed: the server rejected it (a 4xx answer other than 408
+    /// and 429) or the input is unusable. False for transport failures and server errors, which may pass.
+    public let isPermanent: Bool
 
     /// Creates an error with `message`.
-    public init(_ message: String) {
+    public init(_ message: String, permanent: Bool = false) {
         self.message = message
+        self.isPermanent = permanent
     }
 
     public var description: String { message }

@@ -18,6 +18,8 @@ public struct LocalBackend: LarderBackend {
             self.services = try LarderServices(configuration: configuration)
         } catch let error as StoreError {
             throw ClientError(error.description)
+        } catch {
+            throw ClientError("cannot open the data directory \(directory): \(describe(error))")
         }
     }
 
@@ -31,6 +33,7 @@ public struct LocalBackend: LarderBackend {
     public func put(path: String?, progress: ProgressReporter?) async throws -> BlobRecord {
         let handle: FileHandle
         if let path {
+            try InputFile.checkReadable(path)
             guard let file = FileHandle(forReadingAtPath: path) else { throw ClientError("cannot read \(path)") }
             handle = file
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? nil
@@ -51,6 +54,9 @@ public struct LocalBackend: LarderBackend {
         } catch let error as StoreError {
             writer.abort()
             throw ClientError(error.description)
+        } catch {
+            writer.abort()
+            throw ClientError("cannot read \(path ?? "standard input"): \(describe(error))")
         }
     }
 

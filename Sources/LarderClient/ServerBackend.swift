@@ -18,12 +18,11 @@ public struct ServerBackend: LarderBackend {
     public func put(path: String?, progress: ProgressReporter?) async throws -> BlobRecord {
         let request: UpstreamRequest
         if let path {
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw ClientError("cannot read \(path)")
-            }
+            try InputFile.checkReadable(path)
             let digest = try FileDigest.compute(path: path)
             request = UpstreamRequest(url: "\(baseURL)/blobs/\(digest)", method: .put, headers: [("Expect", "")], uploadFile: path)
         } else {
+            // Standard input is streamed as it comes (chunked when it is a pipe); the server hashes it.
             request = UpstreamRequest(url: "\(baseURL)/blobs", method: .post, headers: [("Expect", "")], uploadFile: "/dev/stdin")
         }
         let result: UploadAnswer = try await json(request)
@@ -96,6 +95,9 @@ public struct ServerBackend: LarderBackend {
                 progress?.advance(block.count)
             }
             try output.commit()
+        } catch let error as ClientError {
+            output.discard()
+            throw error
         } catch {
             output.discard()
             if askAgainOnFailure {

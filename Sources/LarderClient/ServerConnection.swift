@@ -38,12 +38,17 @@ public struct ServerConnection: Sendable {
         let response: UpstreamResponse
         do {
             response = try await client.send(request)
+        } catch UpstreamError.transport(let code, let message) where code == 26 {
+            // CURLE_READ_ERROR: the file to upload could not be read; the server is not to blame.
+            throw ClientError("cannot send \(request.uploadFile ?? "the request body"): \(message)", permanent: true)
         } catch {
             throw ClientError("cannot reach the larder server at \(baseURL) (\(error)); is `larder serve` running? (set --server or LARDER_SERVER)")
         }
         guard (200..<300).contains(response.head.status) || allowing.contains(response.head.status) else {
             let body = (try? await response.collect(upTo: 64 * 1024)) ?? []
-            throw ClientError(Self.errorMessage(status: response.head.status, body: body))
+            let status = response.head.status
+            throw ClientError(Self.errorMessage(status: status, body: body),
+                              permanent: (400..<500).contains(status) && status != 408 && status != 429)
         }
         return response
     }

@@ -7,7 +7,8 @@ import RunModel
 /// Layout: one directory per entry, `<spool>/<id>/` holding `record.json`, `manifest.json` and
 /// `artifacts/<n>`. An entry is written completely under `<spool>/.incoming-<random>/`, flushed
 /// with `fsync` and then renamed into place, so ``pending()`` never sees half an entry, even
-/// after a crash. Entry ids start with a zero-padded timestamp so they sort in enqueue order.
+/// after a crash. Entry ids start with a zero-padded timestamp so they sort in enqueue order. Entries the server
+/// rejected are moved to `<spool>/quarantine/` (see ``quarantine(_:reason:)``).
 /// Several processes may use one spool; ``remove(_:)`` is idempotent.
 public struct Spool: Sendable {
     /// The spool directory.
@@ -53,7 +54,9 @@ public struct Spool: Sendable {
             try files.createDirectory(atPath: staging + "/artifacts", withIntermediateDirectories: true)
             var items: [SpoolManifest.Item] = []
             for (index, artifact) in artifacts.enumerated() {
-                let file = "artifacts/\(index)"
+                // The copy keeps a known extension, so the media type detected at upload is the original's.
+                let pathExtension = URL(fileURLWithPath: artifact.path).pathExtension
+                let file = "artifacts/\(index)" + (ArtifactMediaType.forExtension(pathExtension) != nil ? "." + pathExtension : "")
                 try files.copyItem(atPath: artifact.path, toPath: staging + "/" + file)
                 try Self.fsync(staging + "/" + file)
                 let size = (try files.attributesOfItem(atPath: staging + "/" + file)[.size] as? NSNumber)?.int64Value ?? 0
@@ -84,7 +87,7 @@ public struct Spool: Sendable {
         } catch {
             throw TaskRecorderError.spoolFailed(path: directory, reason: "cannot list the spool: \(error)")
         }
-        return names.filter { !$0.hasPrefix(".") }.sorted().compactMap { id in
+        return names.filter { !$0.hasPrefix(".") && $0 != Self.quarantineName }.sorted().compactMap { id in
             try? Self.loadEntry(id: id, directory: directory + "/" + id)
         }
     }

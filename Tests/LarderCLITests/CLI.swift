@@ -21,19 +21,27 @@ enum CLI {
         var stderr: String
     }
 
-    /// Runs `larder ARGS…` to completion (on its own thread), feeding `stdin` when given.
+    /// Runs `larder ARGS…` to completion (on its own thread), feeding `stdin` when given. A command still running
+    /// after `timeout` is terminated (SIGTERM, then SIGKILL), so a command that hangs fails its test instead of
+    /// blocking the suite.
     static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-                    executable: String = CLI.executable) async throws -> Outcome {
+                    executable: String = CLI.executable, timeout: Duration = .seconds(120)) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 continuation.resume(with: Result {
-                    try runBlocking(arguments, stdin: stdin, environment: environment, executable: executable)
+                    try runBlocking(arguments, stdin: stdin, environment: environment, executable: executable, timeout: timeout)
                 })
             }.start()
         }
     }
 
-    private static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String], executable: String) throws -> Outcome {
+    /// Writing to a child that stopped reading gives EPIPE instead of killing the test process with SIGPIPE.
+    private static let ignoreSIGPIPE: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
+
+    private static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String], executable: String,
+                                    timeout: Duration) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -46,9 +54,19 @@ enum CLI {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
+        ignoreSIGPIPE
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if process.isRunning { kill(pid, SIGTERM) }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds + 10) {
+            if process.isRunning { kill(pid, SIGKILL) }
+        }
+        // A command that exits without reading all of its input must fail its test, not kill the test process.
+        if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
+        try? input.fileHandleForWriting.close()
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -110,4 +128,52 @@ final class ServerProcess: @unchecked Sendable {
 /// A fresh temporary directory path (not created).
 func temporaryPath(_ name: String) -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+}
+
+/// A loopback TCP port that accepts connections (the kernel completes them) but never answers: a hanging server.
+final class SilentListener: @unchecked Sendable {
+    // Safe to share: `descriptor` and `port` are set in `init` and only read afterwards; `stop()` is called once.
+    let descriptor: Int32
+    let port: Int
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw FixtureError("socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ready = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && listen(descriptor, 64) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard ready else {
+            close(descriptor)
+            throw FixtureError("cannot listen on a loopback port")
+        }
+        self.descriptor = descriptor
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Closes the listening socket.
+    func stop() {
+        close(descriptor)
+    }
+}
+
+/// Creates `path` as a directory holding one file, for checks that nothing removes it.
+func makeDirectoryWithContent(_ path: String) throws {
+    try FileManager.default.createDirectory(atPath: path + "/sub", withIntermediateDirectories: true)
+    try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: path + "/a.txt"))
+}
+
+/// Whether the directory made by ``makeDirectoryWithContent(_:)`` is still intact.
+func directoryIsIntact(_ path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        && (try? String(contentsOfFile: path + "/a.txt", encoding: .utf8)) == "keep me\n"
+        && FileManager.default.fileExists(atPath: path + "/sub")
 }

@@ -63,3 +63,32 @@ import Testing
         #expect(try spool.pending().isEmpty)
     }
 }
+
+extension SpoolTests {
+    @Test func quarantinedEntriesLeaveTheQueueButStayOnDiskWithTheirReason() throws {
+        let directory = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let spool = try Spool(directory: directory)
+        let entries = try ["1", "2", "3"].map { try spool.enqueue(record: Self.record(task: $0), artifacts: []) }
+        let moved = try spool.quarantine(entries[1], reason: "server answered 400 (invalid_name)")
+        #expect(moved.directory == directory + "/quarantine/" + entries[1].id)
+        #expect(FileManager.default.fileExists(atPath: moved.directory + "/record.json"))
+
+        let reopened = try Spool(directory: directory)
+        #expect(try reopened.pending().map(\.record.identity.task) == ["1", "3"])
+        #expect(reopened.quarantined() == [QuarantinedEntry(id: entries[1].id, directory: moved.directory,
+                                                            reason: "server answered 400 (invalid_name)")])
+    }
+
+    @Test func spooledCopiesKeepAKnownExtension() throws {
+        let directory = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data("{\"a\": 1}".utf8).write(to: URL(fileURLWithPath: directory + "/result.json"))
+        try Data([0, 1, 2]).write(to: URL(fileURLWithPath: directory + "/weights.bin"))
+        let spool = try Spool(directory: directory + "/spool")
+        let entry = try spool.enqueue(record: Self.record(task: "1"),
+                                      artifacts: [(name: "r", path: directory + "/result.json"), (name: "w", path: directory + "/weights.bin")])
+        #expect(entry.artifacts.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["0.json", "1"])
+        #expect(ArtifactMediaType.detect(path: entry.artifacts[0].path) == ArtifactMediaType.json)
+    }
+}

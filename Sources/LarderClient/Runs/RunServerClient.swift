@@ -2,6 +2,7 @@ import Foundation
 import LarderServer
 import LarderStore
 import RunModel
+import RunRecorder
 import Upstream
 
 /// The run-store half of the HTTP API, as the CLI uses it.
@@ -10,19 +11,38 @@ public struct RunServerClient: Sendable {
     public let connection: ServerConnection
     var baseURL: String { connection.baseURL }
 
-    /// A client for the server at `baseURL`; `attempts` bounds retries of each request.
-    public init(baseURL: String, attempts: Int = 2, connectTimeout: Duration = .seconds(5)) {
-        self.connection = ServerConnection(baseURL: baseURL, attempts: attempts, connectTimeout: connectTimeout)
+    /// A client for the server at `baseURL`; `attempts` bounds retries of each request, `stallTimeout` how long a
+    /// request may go without progress (a server that accepts but never answers).
+    public init(baseURL: String, attempts: Int = 2, connectTimeout: Duration = .seconds(5), stallTimeout: Duration = .seconds(30)) {
+        self.connection = ServerConnection(baseURL: baseURL, attempts: attempts, connectTimeout: connectTimeout,
+                                           stallTimeout: stallTimeout)
     }
 
-    /// Uploads artifact files, then the record listing them; returns the record as stored.
-    public func upload(record: TaskRecord, artifacts: [(name: String, path: String)]) async throws -> TaskRecord {
+    /// Throws a permanent ``ClientError`` unless `path` is a readable regular file (an artifact must be one file).
+    public static func checkArtifact(name: String, path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ClientError("artifact \(name): \(path) does not exist", permanent: true)
+        }
+        guard !isDirectory.boolValue else {
+            throw ClientError("artifact \(name): \(path) is a directory; an artifact is one file", permanent: true)
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw ClientError("artifact \(name): \(path) cannot be read", permanent: true)
+        }
+    }
+
+    /// Uploads artifact files, then the record listing them; returns the record as stored. An artifact's media
+    /// type is taken from `mediaTypes` (by name), else detected from its file.
+    public func upload(record: TaskRecord, artifacts: [(name: String, path: String)],
+                       mediaTypes: [String: String] = [:]) async throws -> TaskRecord {
         var record = record
         let id = record.identity
         let base = "\(baseURL)/runs/\(Self.escape(id.flow))/\(Self.escape(id.run))/\(Self.escape(id.step))/\(Self.escape(id.task))"
         var references: [ArtifactReference] = record.artifacts
         for artifact in artifacts {
-            let mediaType = Self.mediaType(forPath: artifact.path)
+            try Self.checkArtifact(name: artifact.name, path: artifact.path)
+            let mediaType = mediaTypes[artifact.name] ?? Self.mediaType(forPath: artifact.path)
             let request = UpstreamRequest(url: "\(base)/artifacts/\(Self.escape(artifact.name))", method: .put,
                                           headers: [("Content-Type", mediaType), ("Expect", "")], uploadFile: artifact.path)
             let reference: ArtifactReference = try await json(request)
@@ -77,13 +97,8 @@ public struct RunServerClient: Sendable {
 
     static func escape(_ segment: String) -> String { ServerConnection.escape(segment) }
 
-    /// A media type guessed from a file name, for artifacts.
+    /// The media type of an artifact file: from its extension, else from its content (JSON, UTF-8 text or binary).
     static func mediaType(forPath path: String) -> String {
-        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-        case "txt", "log", "srt", "vtt", "csv", "tsv", "md": return "text/plain; charset=utf-8"
-        case "json": return "application/json"
-        case "html": return "text/html"
-        default: return "application/octet-stream"
-        }
+        ArtifactMediaType.detect(path: path)
     }
 }

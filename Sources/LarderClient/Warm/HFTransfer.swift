@@ -53,8 +53,8 @@ public enum HFTransfer {
         guard !files.isEmpty else { throw ClientError("no file of \(reference.repo)@\(manifest.commit) matches") }
         progress?.setTotal(files.reduce(0) { $0 + $1.size })
         let root = URL(fileURLWithPath: directory).standardizedFileURL
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        var bytes: Int64 = 0
+        // Every destination is checked before anything is written: an existing directory is never replaced.
+        var destinations: [URL] = []
         for entry in files {
             do {
                 try HFPath.validate(entry.path)
@@ -65,7 +65,13 @@ public enum HFTransfer {
             guard destination.path.hasPrefix(root.path + "/") else {
                 throw ClientError("refusing to write \(entry.path) outside \(directory)")
             }
-            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try OutputFile.checkWritable(destination.path)
+            destinations.append(destination)
+        }
+        try createDirectory(root, for: directory)
+        var bytes: Int64 = 0
+        for (entry, destination) in zip(files, destinations) {
+            try createDirectory(destination.deletingLastPathComponent(), for: entry.path)
             let output = try OutputFile(path: destination.path)
             let check = ContentCheck(entry: entry)
             do {
@@ -83,6 +89,20 @@ public enum HFTransfer {
         }
         progress?.finish()
         return ExportResult(commit: manifest.commit, files: files.count, bytes: bytes)
+    }
+}
+
+/// Creates `url` and its parents; a plain sentence when a file is in the way.
+private func createDirectory(_ url: URL, for name: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else { throw ClientError("cannot write \(name): \(url.path) is a file, not a directory") }
+        return
+    }
+    do {
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    } catch {
+        throw ClientError("cannot create the directory \(url.path) for \(name): check that it can be written")
     }
 }
 

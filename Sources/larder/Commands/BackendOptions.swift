@@ -27,9 +27,11 @@ struct BackendOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` with the chosen backend, closing a local store afterwards.
-    func withBackend<Result>(_ body: (any LarderBackend) async throws -> Result) async throws -> Result {
+    /// Runs `body` with the chosen backend, closing a local store afterwards. With `existing`, a `--data` directory
+    /// must already hold a store (commands that only read or change stored blobs never create one).
+    func withBackend<Result>(existing: Bool = false, _ body: (any LarderBackend) async throws -> Result) async throws -> Result {
         if let data {
+            if existing { try Self.requireStore(data) }
             var logger = Logger(label: "larder")
             logger.logLevel = .warning
             let local = try LocalBackend(directory: data, maxSize: ByteCount.parse(maxSize) ?? 0, logger: logger)
@@ -38,6 +40,16 @@ struct BackendOptions: ParsableArguments {
         }
         let url = server ?? ProcessInfo.processInfo.environment["LARDER_SERVER"] ?? "http://127.0.0.1:7480"
         return try await body(ServerBackend(baseURL: url))
+    }
+}
+
+extension BackendOptions {
+    /// Throws unless `directory` holds a Larder store (its LMDB environment).
+    static func requireStore(_ directory: String) throws {
+        guard !directory.isEmpty else { throw ClientError("--data is empty; give the data directory") }
+        guard FileManager.default.fileExists(atPath: directory + "/lmdb/data.mdb") else {
+            throw ClientError("no Larder data directory at \(directory); check --data (`larder put` or `larder serve` creates one)")
+        }
     }
 }
 
@@ -56,7 +68,8 @@ func printJSON(_ value: some Encodable) throws {
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
-/// Turns client errors into a plain message and exit status 1.
+/// Turns errors into one plain sentence on standard error and exit status 1; usage errors and exit codes pass
+/// through to the argument parser.
 func reportingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
     do {
         return try await body()
@@ -65,6 +78,15 @@ func reportingErrors<Result>(_ body: () async throws -> Result) async throws -> 
         throw ExitCode.failure
     } catch let error as StoreError {
         FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
+        throw ExitCode.failure
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch let error as CleanExit {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("larder: \(describe(error))\n".utf8))
         throw ExitCode.failure
     }
 }

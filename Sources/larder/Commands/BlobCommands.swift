@@ -13,6 +13,12 @@ struct Fetch: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
     @OptionGroup var backend: BackendOptions
 
+    func validate() throws {
+        if backend.json && (output == nil || output == "-") {
+            throw ValidationError("--json prints a summary on standard output; give -o FILE for the content")
+        }
+    }
+
     func run() async throws {
         let expected = try sha256.map(parseDigest)
         try await reportingErrors {
@@ -20,9 +26,23 @@ struct Fetch: AsyncParsableCommand {
             let cache = try await backend.withBackend { backend in
                 try await backend.fetch(url: url, sha256: expected, to: file, progress: ProgressReporter.forTerminal("fetch"))
             }
-            if output != nil { FileHandle.standardError.write(Data("\(cache): \(url) -> \(output ?? "")\n".utf8)) }
+            if backend.json {
+                try printJSON(FetchSummary(url: url, cache: cache, output: output ?? ""))
+            } else if output != nil {
+                FileHandle.standardError.write(Data("\(cache): \(url) -> \(output ?? "")\n".utf8))
+            }
         }
     }
+}
+
+/// What `larder fetch --json` prints.
+struct FetchSummary: Encodable {
+    /// The URL fetched.
+    var url: String
+    /// `hit` or `miss` (as the server's X-Larder-Cache says).
+    var cache: String
+    /// The file written.
+    var output: String
 }
 
 /// `larder put FILE`: store a file and print its digest.
@@ -46,15 +66,17 @@ struct Put: AsyncParsableCommand {
 struct Get: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write a stored blob to a file or standard output.")
 
-    @Argument(help: "The blob's digest (sha256:<hex>).") var digest: String
+    @Argument(help: "The blob's digest (sha256:<hex>, or a unique prefix of at least 4 hex digits).") var digest: String
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
     @OptionGroup var backend: BackendOptions
 
     func run() async throws {
-        let digest = try parseDigest(self.digest)
+        let argument = try DigestArgument(self.digest)
         try await reportingErrors {
-            let file = try OutputFile(path: output)
-            try await backend.withBackend { backend in
+            if let output, output != "-" { try OutputFile.checkWritable(output) }
+            try await backend.withBackend(existing: true) { backend in
+                let digest = try await argument.resolve(using: backend)
+                let file = try OutputFile(path: output)
                 try await backend.get(digest, to: file, progress: ProgressReporter.forTerminal("get"))
             }
         }
@@ -69,21 +91,23 @@ struct List: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let listings = try await backend.withBackend { try await $0.list() }
+            let listings = try await backend.withBackend(existing: true) { try await $0.list() }
             if backend.json {
                 try printJSON(listings)
                 return
             }
             let formatter = ISO8601DateFormatter()
-            print("DIGEST".padding(toLength: 20, withPad: " ", startingAt: 0) + "  " + "SIZE".padding(toLength: 10, withPad: " ", startingAt: 0)
-                  + "  LAST ACCESS             PIN  REFS")
+            func row(_ digest: String, _ size: String, _ access: String, _ pin: String, _ refs: String) -> String {
+                [digest.padding(toLength: 20, withPad: " ", startingAt: 0), size.padding(toLength: 10, withPad: " ", startingAt: 0),
+                 access.padding(toLength: 20, withPad: " ", startingAt: 0), pin.padding(toLength: 3, withPad: " ", startingAt: 0), refs]
+                    .joined(separator: "  ")
+            }
+            print(row("DIGEST", "SIZE", "LAST ACCESS", "PIN", "REFS"))
             for listing in listings.sorted(by: { $0.record.lastAccess > $1.record.lastAccess }) {
                 let record = listing.record
-                let digest = String(record.digest.description.prefix(20))
-                let size = ByteCount.format(record.size).padding(toLength: 10, withPad: " ", startingAt: 0)
-                let access = formatter.string(from: Date(timeIntervalSince1970: record.lastAccess))
-                let pin = record.pinned ? "yes" : "no "
-                print("\(digest)  \(size)  \(access)  \(pin)  \(listing.refs.joined(separator: " "))")
+                print(row(String(record.digest.description.prefix(20)), ByteCount.format(record.size),
+                          formatter.string(from: Date(timeIntervalSince1970: record.lastAccess)), record.pinned ? "yes" : "no",
+                          listing.refs.joined(separator: " ")))
             }
         }
     }
@@ -92,14 +116,17 @@ struct List: AsyncParsableCommand {
 /// `larder pin DIGEST…`.
 struct Pin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Protect blobs from eviction.")
-    @Argument(help: "Digests to pin.") var digests: [String]
+    @Argument(help: "Digests (or unique prefixes) to pin.") var digests: [String]
     @OptionGroup var backend: BackendOptions
 
     func run() async throws {
-        let parsed = try digests.map(parseDigest)
+        let parsed = try digests.map(DigestArgument.init)
         try await reportingErrors {
-            try await backend.withBackend { backend in
-                for digest in parsed { try await backend.setPinned(digest, true) }
+            try await backend.withBackend(existing: true) { backend in
+                for argument in parsed {
+                    let digest = try await argument.resolve(using: backend)
+                    try await backend.setPinned(digest, true)
+                }
             }
         }
     }
@@ -108,14 +135,17 @@ struct Pin: AsyncParsableCommand {
 /// `larder unpin DIGEST…`.
 struct Unpin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Let blobs be evicted again.")
-    @Argument(help: "Digests to unpin.") var digests: [String]
+    @Argument(help: "Digests (or unique prefixes) to unpin.") var digests: [String]
     @OptionGroup var backend: BackendOptions
 
     func run() async throws {
-        let parsed = try digests.map(parseDigest)
+        let parsed = try digests.map(DigestArgument.init)
         try await reportingErrors {
-            try await backend.withBackend { backend in
-                for digest in parsed { try await backend.setPinned(digest, false) }
+            try await backend.withBackend(existing: true) { backend in
+                for argument in parsed {
+                    let digest = try await argument.resolve(using: backend)
+                    try await backend.setPinned(digest, false)
+                }
             }
         }
     }
@@ -124,14 +154,17 @@ struct Unpin: AsyncParsableCommand {
 /// `larder rm DIGEST…`.
 struct Remove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete blobs.")
-    @Argument(help: "Digests to delete.") var digests: [String]
+    @Argument(help: "Digests (or unique prefixes) to delete.") var digests: [String]
     @OptionGroup var backend: BackendOptions
 
     func run() async throws {
-        let parsed = try digests.map(parseDigest)
+        let parsed = try digests.map(DigestArgument.init)
         try await reportingErrors {
-            try await backend.withBackend { backend in
-                for digest in parsed { try await backend.delete(digest) }
+            try await backend.withBackend(existing: true) { backend in
+                for argument in parsed {
+                    let digest = try await argument.resolve(using: backend)
+                    try await backend.delete(digest)
+                }
             }
         }
     }
@@ -144,7 +177,7 @@ struct GC: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let report = try await backend.withBackend { try await $0.gc() }
+            let report = try await backend.withBackend(existing: true) { try await $0.gc() }
             if backend.json { try printJSON(report) } else {
                 print("removed \(report.danglingRefsRemoved) dangling refs, evicted \(report.evicted) blobs; \(ByteCount.format(report.storedBytes)) stored")
             }
@@ -162,7 +195,7 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let report = try await reportingErrors {
-            try await backend.withBackend { try await $0.verify() }
+            try await backend.withBackend(existing: true) { try await $0.verify() }
         }
         if backend.json { try printJSON(report) } else {
             print("verified \(report.verified) blobs (\(ByteCount.format(report.bytesRead)) read), \(report.corrupt.count) corrupt")
@@ -179,7 +212,7 @@ struct Stats: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let stats = try await backend.withBackend { try await $0.statistics() }
+            let stats = try await backend.withBackend(existing: true) { try await $0.statistics() }
             if backend.json { try printJSON(stats) } else {
                 print("""
                     stored:    \(ByteCount.format(stats.storedBytes)) in \(stats.blobCount) blobs (\(ByteCount.format(stats.pinnedBytes)) pinned)

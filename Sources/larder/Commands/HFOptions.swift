@@ -50,7 +50,8 @@ extension BackendOptions {
     func withHFBackend<Result>(_ hf: HFServeOptions, _ body: (any HFBackend) async throws -> Result) async throws -> Result {
         if let data {
             var logger = Logger(label: "larder")
-            logger.logLevel = .warning
+            // Failures reach the user in the command's own output (e.g. warm's table); warnings would repeat them.
+            logger.logLevel = .error
             let local = try HFLocalBackend(directory: data, maxSize: ByteCount.parse(maxSize) ?? 0, hf: try hf.configuration(), logger: logger)
             defer { local.close() }
             return try await body(local)

@@ -31,9 +31,15 @@ struct RunTask: AsyncParsableCommand {
     @Option(name: .customLong("memory-request"), help: "Requested memory, e.g. 4Gi (default: $LARDER_MEMORY_REQUEST).") var memoryRequest: String?
     @Option(name: .long, help: "Seconds between samples.") var interval: Double = 1
     @Option(name: .long, help: "Spool directory for records the server could not take (default: $LARDER_SPOOL or ~/.cache/larder/spool).") var spool: String?
+    @Option(name: .customLong("server-timeout"), help: "Seconds a request to the server may go without progress before the record is spooled.")
+    var serverTimeout: Double = 10
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (after --).") var command: [String] = []
 
     func run() async throws {
+        // The command is captured verbatim, so a help flag before `--` lands in it: show the help instead.
+        if let first = command.first, first == "--help" || first == "-h" || first == "-help" {
+            throw CleanExit.helpRequest(self)
+        }
         let environment = ProcessInfo.processInfo.environment
         var arguments = command
         if arguments.first == "--" { arguments.removeFirst() }
@@ -57,6 +63,14 @@ struct RunTask: AsyncParsableCommand {
         }
         let inputs = try Self.pairs(input, flag: "--input")
         let artifacts = try Self.pairs(artifact, flag: "--artifact")
+        // Names are checked before the command runs: the server would refuse the whole record for a bad one.
+        for name in artifacts.map(\.0) + (stdoutArtifact.map { [$0] } ?? []) {
+            do {
+                try TaskIdentity.validateName(name, field: "artifact")
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         let requests: ResourceAmounts
         do {
             requests = try ResourceAmounts(cpu: cpuRequest ?? environment["LARDER_CPU_REQUEST"],
@@ -65,18 +79,24 @@ struct RunTask: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         guard interval > 0 && interval <= 3600 else { throw ValidationError("--interval must be between 0 and 3600 seconds") }
+        guard serverTimeout > 0 && serverTimeout <= 3600 else { throw ValidationError("--server-timeout must be between 0 and 3600 seconds") }
         var logger = Logger(label: "larder.run")
         logger.logLevel = .warning
         let serverURL = server ?? environment["LARDER_SERVER"] ?? "http://127.0.0.1:7480"
         let queue: RunUploadQueue
         do {
-            queue = try RunUploadQueue(client: RunServerClient(baseURL: serverURL, attempts: 1, connectTimeout: .seconds(3)),
+            let timeout = Duration.milliseconds(Int64(serverTimeout * 1000))
+            queue = try RunUploadQueue(client: RunServerClient(baseURL: serverURL, attempts: 1, connectTimeout: min(timeout, .seconds(3)),
+                                                               stallTimeout: timeout),
                                        spoolDirectory: spool ?? RunUploadQueue.defaultSpoolDirectory, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("larder: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("larder: \(describe(error))\n".utf8))
             throw ExitCode.failure
         }
-        _ = await queue.flush()
+        let flushed = await queue.flush()
+        for entry in flushed.quarantined {
+            FileHandle.standardError.write(Data("larder: the server refused a spooled task record; set aside: \(RunUploadQueue.line(for: entry))\n".utf8))
+        }
 
         let nodeName = node ?? environment["NODE_NAME"] ?? ProcessInfo.processInfo.hostName
         let configuration = TaskRecorder.Configuration(
@@ -85,16 +105,26 @@ struct RunTask: AsyncParsableCommand {
             sampleInterval: .milliseconds(Int64(interval * 1000)), captureStdout: stdoutArtifact != nil)
         let result = try await TaskRecorder(configuration: configuration, logger: logger).run()
 
-        var uploads = artifacts.filter { FileManager.default.isReadableFile(atPath: $0.1) }.map { (name: $0.0, path: $0.1) }
-        for missing in artifacts where !FileManager.default.isReadableFile(atPath: missing.1) {
-            FileHandle.standardError.write(Data("larder: artifact \(missing.0): \(missing.1) does not exist after the command; not recorded\n".utf8))
+        var uploads: [(name: String, path: String)] = []
+        for (name, path) in artifacts {
+            do {
+                try RunServerClient.checkArtifact(name: name, path: path)
+                uploads.append((name: name, path: path))
+            } catch {
+                FileHandle.standardError.write(Data("larder: \(describe(error)); the artifact is not recorded, the rest of the record is\n".utf8))
+            }
         }
         if let stdoutArtifact, let path = result.stdoutCapturePath {
             uploads.append((name: stdoutArtifact, path: path))
         }
         let outcome = await queue.submit(record: result.record, artifacts: uploads)
-        if case .spooled(let reason) = outcome {
+        switch outcome {
+        case .uploaded:
+            break
+        case .spooled(let reason):
             FileHandle.standardError.write(Data("larder: the server did not take the record (\(reason)); spooled in \(queue.spool.directory), send it with `larder runs flush`\n".utf8))
+        case .rejected(let reason, let path):
+            FileHandle.standardError.write(Data("larder: the server refused the record (\(reason)); kept in \(path)\n".utf8))
         }
         if let path = result.stdoutCapturePath { try? FileManager.default.removeItem(atPath: path) }
         if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }

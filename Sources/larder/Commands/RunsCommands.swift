@@ -116,13 +116,13 @@ struct RunsImport: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
-            let document: RunDocument
+            let data: Data
             do {
-                document = try JSONDecoder().decode(RunDocument.self, from: data)
+                data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
             } catch {
-                throw ClientError("\(file) is not a run document written by `larder runs export`: \(error)")
+                throw ClientError("cannot read \(file): \(describe(error))")
             }
+            let document = try Self.validatedDocument(data, name: file)
             let client = server.client
             for (_, text) in document.inline ?? [:] {
                 try await client.putBlob(Array(text.utf8))
@@ -138,10 +138,47 @@ struct RunsImport: AsyncParsableCommand {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
                     files.append((artifact.name, path))
                 }
-                _ = try await client.upload(record: record, artifacts: files)
+                let mediaTypes = Dictionary(record.artifacts.map { ($0.name, $0.mediaType) }, uniquingKeysWith: { _, last in last })
+                _ = try await client.upload(record: record, artifacts: files, mediaTypes: mediaTypes)
             }
             print("imported \(document.flow)/\(document.run): \(document.tasks.count) task records")
         }
+    }
+}
+
+extension RunsImport {
+    /// Decodes an exported run and checks that the server would store it as it says: schema `larder.run/v1`,
+    /// and every task belonging to the document's flow and run.
+    static func validatedDocument(_ data: Data, name: String) throws -> RunDocument {
+        struct Header: Decodable { var schema: String? }
+        let header: Header
+        do {
+            header = try JSONDecoder().decode(Header.self, from: data)
+        } catch {
+            throw ClientError("\(name) is not a run document written by `larder runs export`: \(describe(error))")
+        }
+        guard let schema = header.schema else {
+            throw ClientError("\(name) has no \"schema\"; expected a larder.run/v1 document written by `larder runs export`")
+        }
+        guard schema == "larder.run/v1" || schema.hasPrefix("larder.run/v1.") else {
+            throw ClientError("\(name) is a \(schema) document; this larder imports larder.run/v1 only")
+        }
+        let document: RunDocument
+        do {
+            document = try JSONDecoder().decode(RunDocument.self, from: data)
+        } catch {
+            throw ClientError("\(name) is not a run document written by `larder runs export`: \(describe(error))")
+        }
+        guard !document.flow.isEmpty, !document.run.isEmpty else {
+            throw ClientError("\(name) names no flow or run")
+        }
+        for record in document.tasks where record.identity.flow != document.flow || record.identity.run != document.run {
+            let id = record.identity
+            throw ClientError("""
+                \(name) says flow/run \(document.flow)/\(document.run), but its task \(id.step)/\(id.task) belongs to                 \(id.flow)/\(id.run); make them agree before importing
+                """)
+        }
+        return document
     }
 }
 
@@ -165,9 +202,19 @@ struct RunsFlush: AsyncParsableCommand {
         try await reportingErrors {
             let queue = try RunUploadQueue(client: server.client, spoolDirectory: spool ?? RunUploadQueue.defaultSpoolDirectory,
                                            logger: Logger(label: "larder.runs"))
-            let (sent, remaining) = await queue.flush()
-            print("sent \(sent) spooled task records, \(remaining) remain")
-            if remaining > 0 { throw ExitCode.failure }
+            let report = await queue.flush()
+            print("sent \(report.sent) spooled task records, \(report.remaining) remain")
+            if let reason = report.stopReason, report.remaining > 0 {
+                print("not sent: \(reason); run `larder runs flush` again once the server is reachable")
+            }
+            for entry in report.quarantined {
+                print("refused by the server, set aside: \(RunUploadQueue.line(for: entry))")
+            }
+            let earlier = queue.spool.quarantined().count - report.quarantined.count
+            if earlier > 0 {
+                print("\(earlier) task records refused earlier are kept in \(queue.spool.quarantineDirectory) (reason.txt in each)")
+            }
+            if report.remaining > 0 || !report.quarantined.isEmpty { throw ExitCode.failure }
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import LarderClient
 import LarderServer
 import LarderStore
 import Logging
@@ -44,9 +45,32 @@ struct Serve: AsyncParsableCommand {
         guard let chunk = ByteCount.parse(chunkSize), chunk >= 4096, chunk <= 64 << 20 else {
             throw ValidationError("--chunk-size must be between 4KiB and 64MiB")
         }
+        for host in allowUpstream.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
+            try Self.validateAllowedHost(String(host))
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
         }
+    }
+
+    /// Checks one `--allow-upstream` entry: a host name or address, `*.domain` or `*` — not a URL.
+    static func validateAllowedHost(_ entry: String) throws {
+        let host = entry.trimmingCharacters(in: .whitespaces)
+        guard !host.isEmpty else {
+            throw ValidationError("--allow-upstream has an empty host; give host names such as huggingface.co or *.example.com")
+        }
+        if host.contains("://") || host.contains("/") || host.contains("?") || host.contains("@") || host.contains(where: \.isWhitespace) {
+            throw ValidationError("--allow-upstream \(entry) is not a host name; give only the host, e.g. --allow-upstream \(Self.hostPart(of: host))")
+        }
+    }
+
+    /// The host of a URL-like entry, for the suggestion in an error message.
+    static func hostPart(of entry: String) -> String {
+        var rest = Substring(entry)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let at = rest.firstIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != ":" && !$0.isWhitespace }
+        return host.isEmpty ? "example.com" : String(host)
     }
 
     func parseListen() -> (String, Int)? {
@@ -55,6 +79,20 @@ struct Serve: AsyncParsableCommand {
         var host = String(listen[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host.isEmpty ? nil : (host, port)
+    }
+
+    /// Creates the data directory if needed; a plain sentence when a file is in the way or it cannot be created.
+    static func prepareDataDirectory(_ directory: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw ClientError("it is a file, not a directory") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ClientError("it cannot be created (\(describe(error)))")
+        }
     }
 
     func run() async throws {
@@ -80,9 +118,13 @@ struct Serve: AsyncParsableCommand {
         configuration.logger = logger
         let services: LarderServices
         do {
+            try Self.prepareDataDirectory(directory)
             services = try LarderServices(configuration: configuration)
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        } catch {
+            FileHandle.standardError.write(Data("larder: cannot use \(directory) as the data directory: \(describe(error)); give a writable directory with --data\n".utf8))
             throw ExitCode.failure
         }
         let startupLogger = logger
