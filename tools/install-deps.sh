@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Larder builds and tests with, when any is missing.
+# Installs the Debian packages Larder builds and tests with, when any is missing:
+#   liblmdb-dev, libcurl4-openssl-dev, pkg-config   the build (LMDB, libcurl)
+#   python3, python3-venv                           the Hub fixture and the virtual environments tools/test.sh prepares
+#   curl                                            tests that drive a real curl
+#   espeak-ng                                       speech for the faster-whisper transcription test
 # Usage: tools/install-deps.sh [extra-package...]
 set -euo pipefail
-packages=(liblmdb-dev libcurl4-openssl-dev pkg-config python3 curl "$@")
+packages=(liblmdb-dev libcurl4-openssl-dev pkg-config python3 python3-venv curl espeak-ng "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -11,6 +15,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Wait for another apt/dpkg run instead of failing at once.
+  $sudo_cmd apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 fi

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs system packages, builds, and runs every test target.
+# Runs the whole test suite: installs system packages, prepares the Python virtual environments the tests
+# drive (pinned versions, from PyPI, once), builds, and runs every test target. Tests never install anything
+# themselves: they fail with "run tools/test.sh …" when something prepared here is missing.
+# Extra arguments go to `swift test` (e.g. --filter HFTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
+tools/hf-venv.sh                 # tools/.hf-venv: huggingface_hub, faster-whisper, the tiny.en model
+tools/wer-corpus/run.sh --prepare  # tools/wer-corpus/.venv: jiwer
 swift build --build-tests
 # Serially: several tests measure time or CPU use, and on a 2-core machine parallel tests would skew them.
 swift test --skip-build --no-parallel "$@"

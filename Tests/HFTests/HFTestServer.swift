@@ -58,12 +58,17 @@ final class HFTestServer: Sendable {
     func url(_ path: String) -> String { base + path }
 
     /// The value of metric `name` (with its labels, e.g. `larder_cache_requests_total{result="hit"}`).
+    /// Throws when `/metrics` has no such series or its value is not a number, so a renamed or dropped
+    /// metric fails the test instead of reading as 0.
     func metric(_ name: String) async throws -> Double {
         let text = String(decoding: try await get(url("/metrics")).body, as: UTF8.self)
         for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.dropFirst(name.count + 1)) ?? 0
+            guard let value = Double(line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces)) else {
+                throw FixtureError("metric \(name) has no numeric value: \(line)")
+            }
+            return value
         }
-        return 0
+        throw FixtureError("/metrics has no series \(name)")
     }
 
     /// Stores `files` as blobs and imports them as `repo` at `revision` (branch main).

