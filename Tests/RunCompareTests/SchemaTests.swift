@@ -85,3 +85,21 @@ struct JSONSchemaValidator {
         }
     }
 }
+
+/// The v2 additions validate too: selectors with a trade-off, and runs without tasks.
+@Suite struct SchemaEdgeTests {
+    @Test func selectorAndEmptyReportsMatchTheSchema() throws {
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: SchemaTests.schemaURL)) as? [String: Any])
+        let run = try SelectorTests.run()
+        let (_, tiny) = try SideSelector.split("F/1[model=tiny]")
+        let (_, large) = try SideSelector.split("F/1[model=large]")
+        let selected = try RunComparer.compare(run, tiny, run, large)
+        let empty = RunComparer.compare(EdgeRunTests.empty("A"), EdgeRunTests.empty("B"))
+        for report in [selected, empty] {
+            let json = try JSONSerialization.jsonObject(with: Data(try JSONRenderer.render(report).utf8))
+            let errors = JSONSchemaValidator(root: schema).validate(json)
+            #expect(errors.isEmpty, "schema violations: \(errors.prefix(10))")
+        }
+        #expect(selected.tradeOff != nil && empty.runs.a.start == nil)
+    }
+}

@@ -131,6 +131,10 @@ public struct Finding: Codable, Sendable, Equatable {
     public var action: String?
     /// Estimated wall seconds lost (0 when it is about quality or cost, not time).
     public var estimatedSecondsLost: Double
+    /// True when the time lost is not established: a duration difference that is not significant
+    /// (Mann–Whitney U, p ≥ α) or could not be tested (< 3 tasks a side). Such findings rank after
+    /// every finding whose time lost is established.
+    public var uncertain: Bool?
 }
 
 /// A per-step `@kubernetes` recommendation.
