@@ -103,3 +103,13 @@ struct JSONSchemaValidator {
         #expect(selected.tradeOff != nil && empty.runs.a.start == nil)
     }
 }
+
+/// Readers reject a report of another major version (v1's `texts` and WER meant something else).
+@Suite struct ReportVersionTests {
+    @Test func otherMajorVersionsAreRejected() throws {
+        let json = try JSONRenderer.render(try Fixtures.report())
+        #expect(try JSONRenderer.decode(Data(json.utf8)).schema == "runcmp.report/v2")
+        let old = json.replacingOccurrences(of: "\"runcmp.report/v2\"", with: "\"runcmp.report/v1\"")
+        #expect(throws: RunCompareError.self) { try JSONRenderer.decode(Data(old.utf8)) }
+    }
+}
