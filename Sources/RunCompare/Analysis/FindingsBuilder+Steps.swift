@@ -105,7 +105,7 @@ extension FindingsBuilder {
                 rank: 0, kind: "slower-step", side: slower, step: step.step,
                 title: "step `\(step.step)` took \(comparison)" + (uncertain ? " (not significant)" : ""),
                 evidence: evidence, action: nil, estimatedSecondsLost: max(0, slow.spanSeconds - fast.spanSeconds),
-                uncertain: uncertain ? true : nil))
+                uncertain: uncertain ? true : nil, confidence: step.significance.map { 1 - $0.p } ?? 0.5))
         }
         let waitA = report.timings.criticalPathA.map(\.waitBefore).reduce(0, +)
         let waitB = report.timings.criticalPathB.map(\.waitBefore).reduce(0, +)
