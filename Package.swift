@@ -125,7 +125,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunModel"], exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunModel", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "larder-crash-writer",

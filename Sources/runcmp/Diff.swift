@@ -9,20 +9,27 @@ struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare run B with run A (A is the baseline and the WER reference).",
         discussion: """
-        A and B are FLOW/RUN on the server, or files written by `larder runs export FLOW/RUN`.
-        --fail-if rules: wall>+10%, wer>0.05, step:large>+20%, task-seconds>+5%, wall>30m (repeatable).
+        A and B are FLOW/RUN on the server, or files written by `larder runs export FLOW/RUN`, optionally
+        followed by a selector that keeps some of the run's tasks: RUN[model=tiny], RUN[step=large],
+        RUN[task=4], RUN[step=transcribe,model=large] (input keys, step=, task=; all must hold).
+        Input keys used in a selector are ignored when tasks are matched, so
+        `runcmp diff 'W/1[model=tiny]' 'W/1[model=large]'` pairs the tiny and large tasks of each video.
+        --fail-if rules: wall>+10%, wer>0.05 (or wer>5%), step:large>+20%, task-seconds>+5%, wall>30m (repeatable).
         """)
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, html }
     enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
-    @Argument(help: "Run A: FLOW/RUN or an exported file.") var a: String
-    @Argument(help: "Run B: FLOW/RUN or an exported file.") var b: String
+    @Argument(help: "Run A: FLOW/RUN or an exported file, optionally with a selector such as [model=tiny].") var a: String
+    @Argument(help: "Run B: FLOW/RUN or an exported file, optionally with a selector such as [model=large].") var b: String
     @OptionGroup var source: SourceOptions
     @Option(help: "Output format: text, json, markdown, html.") var format: OutputFormat = .text
     @Option(name: [.short, .customLong("output")], help: "Write the report to this file instead of standard output.")
     var output: String?
     @Option(help: "Text normalisation before WER: none, basic, whisper.") var normalize: TextNormalization = .basic
+    @Option(name: .customLong("text-field"),
+            help: "Where the transcript is inside JSON artifacts, e.g. text, result.text, segments[].text (default: text, else segments[].text).")
+    var textField: String?
     @Option(help: "Usage percentile for CPU recommendations.") var cpuPercentile: Double = 95
     @Option(help: "CPU headroom added to the percentile (0.15 = +15%).") var cpuHeadroom: Double = 0.15
     @Option(help: "Memory headroom added to the peak (0.15 = +15%).") var memoryHeadroom: Double = 0.15
@@ -38,19 +45,23 @@ struct Diff: ParsableCommand {
             throw ValidationError("--format html writes a file: add -o report.html")
         }
         for rule in failIf { _ = try loading { try FailRule(parsing: rule) } }
+        if let textField { _ = try loading { try TextFieldPath(parsing: textField) } }
+        if let output { try checkWritable(output) }
     }
 
     func run() throws {
         let rules = try loading { try failIf.map(FailRule.init(parsing:)) }
-        let left = try loading { try RunReference.parse(a) }
-        let right = try loading { try RunReference.parse(b) }
+        let (textA, selectorA) = try loading { try SideSelector.split(a) }
+        let (textB, selectorB) = try loading { try SideSelector.split(b) }
+        let left = try loading { try RunReference.parse(textA) }
+        let right = try loading { try RunReference.parse(textB) }
         let runA = try loading { try left.load(source: source.source) }
-        let runB = try loading { try right.load(source: source.source) }
+        let runB = left == right ? runA : try loading { try right.load(source: source.source) }
         let options = ComparisonOptions(
             normalization: normalize,
             rule: RecommendationRule(cpuPercentile: cpuPercentile, cpuHeadroom: cpuHeadroom, memoryHeadroom: memoryHeadroom),
-            alpha: alpha)
-        let report = RunComparer.compare(runA, runB, options: options)
+            alpha: alpha, textField: try loading { try textField.map(TextFieldPath.init(parsing:)) })
+        let report = try loading { try RunComparer.compare(runA, selectorA, runB, selectorB, options: options) }
         let text: String
         switch format {
         case .text:

@@ -36,13 +36,38 @@ struct SourceOptions: ParsableArguments {
 /// Writes `text` to `path`, or to standard output.
 func emit(_ text: String, to path: String?) throws {
     if let path {
+        try checkWritable(path)
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         } catch {
-            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+            throw CommandFailure(description: "cannot write the report to \(path); choose another -o path")
         }
     } else {
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+/// Fails with one sentence unless `path` names a file that can be created or replaced: not
+/// empty, not a directory, in an existing directory, writable (opened without truncating).
+func checkWritable(_ path: String) throws {
+    guard !path.isEmpty else { throw CommandFailure(description: "-o needs a file name, e.g. -o report.html") }
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        if isDirectory.boolValue { throw CommandFailure(description: "cannot write the report to \(path): it is a directory; give a file name") }
+        let descriptor = open(path, O_WRONLY)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno)).lowercased()
+            throw CommandFailure(description: "cannot write the report to \(path) (\(reason)); choose another -o path")
+        }
+        close(descriptor)
+        return
+    }
+    let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw CommandFailure(description: "cannot write the report to \(path): the directory \(parent) does not exist")
+    }
+    guard access(parent, W_OK) == 0 else {
+        throw CommandFailure(description: "cannot write the report to \(path): the directory \(parent) is not writable")
     }
 }
 

@@ -8,12 +8,19 @@ do {
     try command.run()
 } catch let exit as ExitCode {
     Foundation.exit(exit.rawValue)
+} catch let failure as CommandFailure {
+    // One plain sentence, without ArgumentParser's "Error:" prefix or a usage hint.
+    FileHandle.standardError.write(Data(("runcmp: " + failure.description + "\n").utf8))
+    Foundation.exit(2)
 } catch {
     let code = Runcmp.exitCode(for: error)
     if code == .success {
         print(Runcmp.fullMessage(for: error))
         Foundation.exit(0)
     }
-    FileHandle.standardError.write(Data(("runcmp: " + Runcmp.fullMessage(for: error) + "\n").utf8))
+    // ArgumentParser wraps errors thrown while validating (`-o`, `--fail-if`) and prefixes "Error: ".
+    var message = Runcmp.fullMessage(for: error)
+    if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+    FileHandle.standardError.write(Data(("runcmp: " + message + "\n").utf8))
     Foundation.exit(2)
 }

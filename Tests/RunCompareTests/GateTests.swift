@@ -24,4 +24,19 @@ import Testing
         let missing = try #require(try FailRule(parsing: "step:nope>+20%").violation(in: report))
         #expect(missing.contains("cannot be evaluated"))
     }
+
+    @Test func rejectsNonFiniteNumbers() throws {
+        for rule in ["wall>nan", "wall>+inf%", "wall>inf", "wer>nan", "wall>-infinity", "wall>nans"] {
+            #expect(throws: RunCompareError.self, "\(rule)") { try FailRule(parsing: rule) }
+        }
+    }
+
+    @Test func percentIsAbsoluteForWER() throws {
+        #expect(try FailRule(parsing: "wer>5%").threshold == .absolute(0.05))
+        #expect(try FailRule(parsing: "mer>=+10%").threshold == .absolute(0.1))
+        #expect(try FailRule(parsing: "wall>5%").threshold == .relative(0.05))
+        let report = try Fixtures.report()  // overall WER 6.25 %
+        #expect(try FailRule(parsing: "wer>5%").violation(in: report)?.contains("violated, measured 6.3%") == true)
+        #expect(try FailRule(parsing: "wer>7%").violation(in: report) == nil)
+    }
 }

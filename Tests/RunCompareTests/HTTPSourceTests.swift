@@ -1,50 +1,122 @@
 import Foundation
+import RunModel
 import Testing
 @testable import RunCompare
 
-/// Reads runs and artifacts over HTTP from a loopback stand-in for the server's /runs API
-/// (Fixtures/fake_runs_server.py), so the artifacts are not inline and must be fetched.
+/// Reads runs and artifacts over HTTP from a real `larder serve` on 127.0.0.1 (runs stored with
+/// `larder runs import`), so the artifacts are not inline and must be fetched from the server.
 @Suite struct HTTPSourceTests {
-    @Test func diffOverHTTP() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runcmp-http-\(getpid())")
-        let flowDirectory = directory.appendingPathComponent("runs/Whisper")
-        try FileManager.default.createDirectory(at: flowDirectory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try Fixtures.runA().encoded().write(to: flowDirectory.appendingPathComponent("100.json"))
-        try Fixtures.runB().encoded().write(to: flowDirectory.appendingPathComponent("200.json"))
-        let portFile = directory.appendingPathComponent("port")
+    /// The built `larder` executable (a dependency of this test target).
+    static let larder: String = {
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("larder").path,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("larder").path,
+            Fixtures.repositoryRoot.appendingPathComponent(".build/debug/larder").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[2]
+    }()
 
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", Fixtures.testsDirectory.appendingPathComponent("Fixtures/fake_runs_server.py").path,
-                            directory.appendingPathComponent("runs").path, portFile.path]
-        try server.run()
-        // SIGKILL: the child inherits the spawning worker thread's signal mask, in which
-        // libdispatch blocks SIGTERM, so `terminate()` would not stop it.
-        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
-        var port: String?
-        for _ in 0..<100 where port == nil {
-            Thread.sleep(forTimeInterval: 0.05)
-            port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { $0.isEmpty ? nil : $0 }
+    /// Runs `larder ARGS…` to completion; returns the status and standard error.
+    static func larder(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: larder)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    /// A `larder serve --listen 127.0.0.1:0` process and its URL (the port read from its log).
+    final class Server {
+        let process = Process()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runcmp-serve-\(UUID().uuidString)")
+        var url = ""
+
+        init() throws {
+            let log = directory.path + ".log"
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: HTTPSourceTests.larder)
+            process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data", directory.path, "--max-size", "1GiB"]
+            process.standardError = FileHandle(forWritingAtPath: log)
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline, process.isRunning {
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                if let range = text.range(of: "address=127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }),
+                   port > 0 {
+                    url = "http://127.0.0.1:\(port)"
+                    return
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            stop()
+            throw RunCompareError.server("larder serve did not start: \(text)")
         }
-        let portNumber = try #require(port)
-        let url = try #require(URL(string: "http://127.0.0.1:\(portNumber)"))
+
+        func stop() {
+            // SIGKILL: a child spawned from a test worker thread may have SIGTERM blocked.
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: directory)
+            try? FileManager.default.removeItem(atPath: directory.path + ".log")
+        }
+    }
+
+    @Test func diffOverHTTPAgainstTheRealServer() throws {
+        let server = try Server()
+        defer { server.stop() }
+        let files = FileManager.default.temporaryDirectory.appendingPathComponent("runcmp-http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: files) }
+        for (name, document) in [("a.json", try Fixtures.runA()), ("b.json", try Fixtures.runB())] {
+            let path = files.appendingPathComponent(name).path
+            try document.encoded().write(to: URL(fileURLWithPath: path))
+            let (status, errors) = try Self.larder(["runs", "import", path, "--server", server.url])
+            try #require(status == 0, "larder runs import failed: \(errors)")
+        }
+        let url = try #require(URL(string: server.url))
         let source = HTTPRunSource(baseURL: url)
 
         #expect(try source.flows() == [FlowListing(flow: "Whisper", runs: 2)])
-        #expect(try source.runs(flow: "Whisper").map(\.run) == ["100", "200"])
+        let runs = try source.runs(flow: "Whisper")
+        #expect(runs.map(\.run) == ["100", "200"])
+        #expect(runs.first?.start?.hasPrefix("2027-01-15T08:00:00") == true && runs.first?.tasks == 6)
         let a = try LoadedRun.load(flow: "Whisper", run: "100", from: source)
         #expect(a.document.inline.isEmpty)
         let b = try LoadedRun.load(flow: "Whisper", run: "200", from: source)
         let overHTTP = RunComparer.compare(a, b)
-        #expect(overHTTP == (try Fixtures.report()))
-        #expect(overHTTP.outputs.differentText == 2)
+        // Artifacts are fetched from the server: the same numbers as the in-memory comparison (the
+        // server lists tasks in its own order and stores real SHA-256 digests, so compare per step).
+        let local = try Fixtures.report()
+        #expect(overHTTP.outputs.overall == local.outputs.overall)
+        #expect(overHTTP.outputs.byStep.sorted { $0.key < $1.key } == local.outputs.byStep.sorted { $0.key < $1.key })
+        #expect(overHTTP.outputs.differentText == 2 && overHTTP.outputs.same == 4 && overHTTP.outputs.overall?.texts == 6)
+        #expect(overHTTP.timings.wall == local.timings.wall)
+        #expect(overHTTP.timings.steps.sorted { $0.step < $1.step } == local.timings.steps.sorted { $0.step < $1.step })
 
-        #expect(throws: RunCompareError.self) { try source.run(flow: "Whisper", run: "999") }
         do {
             _ = try source.run(flow: "Whisper", run: "999")
+            Issue.record("a missing run was returned")
         } catch {
-            #expect("\(error)".contains("HTTP 404: no such run"))
+            #expect("\(error)" == "GET /runs/Whisper/999 failed with HTTP 404: no tasks recorded for Whisper/999")
         }
+        do {
+            _ = try source.runs(flow: "Nope")
+            Issue.record("a missing flow was returned")
+        } catch {
+            #expect("\(error)".contains("HTTP 404: no runs recorded for flow Nope"))
+        }
+        // One artifact by name; an unknown name is nil (404), not an error.
+        let identity = try TaskIdentity(flow: "Whisper", run: "100", step: "tiny", task: "1")
+        let artifact = try #require(a.document.tasks.first { $0.identity.step == "tiny" && $0.identity.task == "1" }?.artifacts.first)
+        #expect(try source.artifact(task: identity, artifact: artifact).map { String(decoding: $0, as: UTF8.self) } == Fixtures.textsA[0])
+        let missing = ArtifactReference(name: "nope", digest: artifact.digest, size: 1, mediaType: "text/plain")
+        #expect(try source.artifact(task: identity, artifact: missing) == nil)
     }
 }

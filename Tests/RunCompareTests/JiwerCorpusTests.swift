@@ -2,8 +2,9 @@ import Foundation
 import Testing
 @testable import RunCompare
 
-/// Runs jiwer (from PyPI, in `tools/wer-corpus/.venv`) on 262 generated pairs and requires
-/// runcmp's WER, MER, WIL and hit/substitution/deletion/insertion counts to be identical.
+/// Runs jiwer (from PyPI, in `tools/wer-corpus/.venv`) on 262 generated pairs and on corpora
+/// mixing identical and differing pairs, and requires runcmp's WER, MER, WIL and
+/// hit/substitution/deletion/insertion counts to be identical.
 /// Fails, with jiwer's installer output, when jiwer cannot be installed.
 @Suite struct JiwerCorpusTests {
     struct Pair: Codable { var reference: String; var hypothesis: String; var normalize: String }
@@ -83,15 +84,16 @@ import Testing
         return pairs
     }
 
-    @Test func werEqualsJiwer() throws {
-        let pairs = Self.corpus()
-        #expect(pairs.count >= 200)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wer-corpus-\(getpid())")
+    /// A corpus measured as jiwer measures lists.
+    struct Corpus: Codable { var references: [String]; var hypotheses: [String]; var normalize: String }
+
+    /// Runs `tools/wer-corpus/run.sh` on `items`; nil (with an issue recorded) when jiwer is unavailable.
+    static func jiwer<Item: Encodable>(_ items: [Item]) throws -> [Result]? {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wer-corpus-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let input = directory.appendingPathComponent("pairs.json")
-        try JSONEncoder().encode(pairs).write(to: input)
-
+        try JSONEncoder().encode(items).write(to: input)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [Fixtures.repositoryRoot.appendingPathComponent("tools/wer-corpus/run.sh").path, input.path]
@@ -104,9 +106,62 @@ import Testing
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             Issue.record("tools/wer-corpus/run.sh failed (status \(process.terminationStatus)); jiwer is required for this check:\n\(messages)")
-            return
+            return nil
         }
-        let expected = try JSONDecoder().decode([Result].self, from: data)
+        return try JSONDecoder().decode([Result].self, from: data)
+    }
+
+    /// Corpus WER of runcmp's report (every text pair, identical ones included) equals
+    /// `jiwer.wer(list_of_refs, list_of_hyps)` on mixes of identical and differing pairs.
+    @Test func corpusWEREqualsJiwerOverLists() throws {
+        let pairs = Self.corpus().filter { pair in
+            let mode = TextNormalization(rawValue: pair.normalize) ?? .none
+            return !WordErrorRate.words(pair.reference, normalization: mode).isEmpty
+                && !WordErrorRate.words(pair.hypothesis, normalization: mode).isEmpty && pair.reference.count < 2000
+        }
+        var rng = SplitMix64(seed: 99)
+        var corpora: [(Corpus, ComparisonReport)] = []
+        for group in 0..<16 {
+            let mode = group % 2 == 0 ? "none" : "basic"
+            let candidates = pairs.filter { $0.normalize == mode }
+            let size = 3 + Int(rng.next() % 10)
+            let identicalShare = [0.0, 0.3, 0.7, 1.0][group % 4]
+            var references: [String] = [], hypotheses: [String] = []
+            for _ in 0..<size {
+                let pair = candidates[Int(rng.next() % UInt64(candidates.count))]
+                let identical = Double(rng.next() % 1000) / 1000 < identicalShare
+                references.append(pair.reference)
+                hypotheses.append(identical ? pair.reference : pair.hypothesis)
+            }
+            let tasksA = references.enumerated().map { TextRuns.Task(task: "\($0.offset + 1)", input: ["url": "v\($0.offset)"], text: $0.element) }
+            let tasksB = hypotheses.enumerated().map { TextRuns.Task(task: "\($0.offset + 1)", input: ["url": "v\($0.offset)"], text: $0.element) }
+            let report = RunComparer.compare(try TextRuns.run("A", tasksA), try TextRuns.run("B", tasksB),
+                                             options: ComparisonOptions(normalization: TextNormalization(rawValue: mode) ?? .none))
+            corpora.append((Corpus(references: references, hypotheses: hypotheses, normalize: mode), report))
+        }
+        // The issue's example: 10 identical words and 1 substitution in 4 words → 1/14.
+        let example = try CorpusWERTests.example()
+        corpora.append((Corpus(references: [CorpusWERTests.ten, "hello six minute english"],
+                               hypotheses: [CorpusWERTests.ten, "hello six minutes english"], normalize: "basic"), example))
+        guard let expected = try Self.jiwer(corpora.map(\.0)) else { return }
+        try #require(expected.count == corpora.count)
+        #expect(corpora.contains { $0.1.outputs.overall?.differ == 0 } && corpora.contains { ($0.1.outputs.overall?.differ ?? 0) > 0 })
+        for (index, (corpus, report)) in corpora.enumerated() {
+            let overall = try #require(report.outputs.overall)
+            #expect(overall.texts == corpus.references.count)
+            let m = overall.measures
+            let actual = Result(wer: m.wer, mer: m.mer, wil: m.wil, hits: m.hits, substitutions: m.substitutions,
+                                deletions: m.deletions, insertions: m.insertions)
+            #expect(actual == expected[index], "corpus \(index) (\(corpus.normalize), \(corpus.references.count) pairs)")
+        }
+        #expect(expected.last?.wer == 1.0 / 14.0)
+    }
+
+    @Test func werEqualsJiwer() throws {
+        let pairs = Self.corpus()
+        #expect(pairs.count >= 200)
+        guard let expected = try Self.jiwer(pairs) else { return }
+
         try #require(expected.count == pairs.count)
         var mismatches = 0
         for (index, pair) in pairs.enumerated() {

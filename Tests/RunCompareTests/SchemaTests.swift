@@ -85,3 +85,31 @@ struct JSONSchemaValidator {
         }
     }
 }
+
+/// The v2 additions validate too: selectors with a trade-off, and runs without tasks.
+@Suite struct SchemaEdgeTests {
+    @Test func selectorAndEmptyReportsMatchTheSchema() throws {
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: SchemaTests.schemaURL)) as? [String: Any])
+        let run = try SelectorTests.run()
+        let (_, tiny) = try SideSelector.split("F/1[model=tiny]")
+        let (_, large) = try SideSelector.split("F/1[model=large]")
+        let selected = try RunComparer.compare(run, tiny, run, large)
+        let empty = RunComparer.compare(EdgeRunTests.empty("A"), EdgeRunTests.empty("B"))
+        for report in [selected, empty] {
+            let json = try JSONSerialization.jsonObject(with: Data(try JSONRenderer.render(report).utf8))
+            let errors = JSONSchemaValidator(root: schema).validate(json)
+            #expect(errors.isEmpty, "schema violations: \(errors.prefix(10))")
+        }
+        #expect(selected.tradeOff != nil && empty.runs.a.start == nil)
+    }
+}
+
+/// Readers reject a report of another major version (v1's `texts` and WER meant something else).
+@Suite struct ReportVersionTests {
+    @Test func otherMajorVersionsAreRejected() throws {
+        let json = try JSONRenderer.render(try Fixtures.report())
+        #expect(try JSONRenderer.decode(Data(json.utf8)).schema == "runcmp.report/v2")
+        let old = json.replacingOccurrences(of: "\"runcmp.report/v2\"", with: "\"runcmp.report/v1\"")
+        #expect(throws: RunCompareError.self) { try JSONRenderer.decode(Data(old.utf8)) }
+    }
+}

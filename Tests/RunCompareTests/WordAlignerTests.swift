@@ -62,11 +62,45 @@ func referenceDistance(_ a: [Int32], _ b: [Int32]) -> Int {
             let edits = WordAligner.align(reference: a, hypothesis: b)
             #expect(edits.count == referenceDistance(a, b))
             // Applying the edits to a must give b.
-            var hits = 0
+            #expect(Self.apply(edits, to: a, hypothesis: b) == b, "a=\(a) b=\(b) edits=\(edits)")
             let m = WordErrorMeasures(edits: edits, referenceWords: a.count)
-            hits = m.hits
-            #expect(m.hypothesisWords == b.count && hits >= 0)
+            #expect(m.hypothesisWords == b.count && m.hits >= 0)
         }
+    }
+
+    /// Rebuilds the hypothesis from `reference` and the edits alone (words copied from the
+    /// reference between edits, inserted/substituted words taken at their hypothesis index);
+    /// nil when the edits are out of order or their hypothesis indexes are inconsistent.
+    static func apply(_ edits: [WordEdit], to reference: [Int32], hypothesis: [Int32]) -> [Int32]? {
+        var out: [Int32] = []
+        var position = 0
+        for edit in edits {
+            guard edit.referenceIndex >= position, edit.referenceIndex <= reference.count else { return nil }
+            out += reference[position..<edit.referenceIndex]
+            position = edit.referenceIndex
+            switch edit.kind {
+            case .insert, .substitute:
+                guard edit.hypothesisIndex == out.count, hypothesis.indices.contains(edit.hypothesisIndex) else { return nil }
+                out.append(hypothesis[edit.hypothesisIndex])
+                if edit.kind == .substitute {
+                    guard position < reference.count else { return nil }
+                    position += 1
+                }
+            case .delete:
+                guard position < reference.count else { return nil }
+                position += 1
+            }
+        }
+        return out + reference[position...]
+    }
+
+    @Test func applyingEditsDetectsABrokenAlignment() {
+        // The check above must be able to fail: a dropped edit or a wrong index gives another text.
+        let a: [Int32] = [1, 2, 3], b: [Int32] = [1, 9, 3, 4]
+        let edits = WordAligner.align(reference: a, hypothesis: b)
+        #expect(Self.apply(edits, to: a, hypothesis: b) == b)
+        #expect(Self.apply(Array(edits.dropLast()), to: a, hypothesis: b) != b)
+        #expect(Self.apply([WordEdit(kind: .substitute, referenceIndex: 0, hypothesisIndex: 0)], to: a, hypothesis: b) != b)
     }
 
     @Test func longTextsUseTheSplitAndStayMinimal() {

@@ -1,4 +1,10 @@
-"""Prints jiwer's measures for each pair in a JSON file (see run.sh)."""
+"""Prints jiwer's measures for each item in a JSON file (see run.sh).
+
+An item is a pair {"reference": str, "hypothesis": str, "normalize": mode} or a corpus
+{"references": [str], "hypotheses": [str], "normalize": mode}; a corpus is measured as jiwer
+measures lists (`jiwer.wer(list_of_refs, list_of_hyps)`): errors summed over every pair,
+identical pairs included, divided by the summed reference words.
+"""
 import json
 import sys
 
@@ -16,12 +22,20 @@ BASIC = jiwer.Compose([
 
 def measure(pair):
     mode = pair.get("normalize", "none")
+    if "references" in pair:
+        reference, hypothesis = pair["references"], pair["hypotheses"]
+    else:
+        reference, hypothesis = pair["reference"], pair["hypothesis"]
     if mode == "none":
-        out = jiwer.process_words(pair["reference"], pair["hypothesis"])
+        out = jiwer.process_words(reference, hypothesis)
     elif mode == "basic":
-        out = jiwer.process_words(pair["reference"], pair["hypothesis"], BASIC, BASIC)
+        out = jiwer.process_words(reference, hypothesis, BASIC, BASIC)
     else:
         raise SystemExit(f"unknown normalize mode {mode!r}")
+    if "references" in pair:
+        transforms = {"reference_transform": BASIC, "hypothesis_transform": BASIC} if mode == "basic" else {}
+        if out.wer != jiwer.wer(reference, hypothesis, **transforms):
+            raise SystemExit("jiwer.wer over lists disagrees with process_words")
     return {
         "wer": out.wer, "mer": out.mer, "wil": out.wil, "hits": out.hits,
         "substitutions": out.substitutions, "deletions": out.deletions, "insertions": out.insertions,

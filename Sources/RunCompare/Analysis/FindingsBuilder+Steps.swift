@@ -83,18 +83,29 @@ extension FindingsBuilder {
             guard let a = step.a, let b = step.b, let ratio = step.ratio, ratio >= 1.1 || ratio <= 1 / 1.1 else { continue }
             let slower = ratio > 1 ? "B" : "A", faster = ratio > 1 ? "A" : "B"
             let slow = ratio > 1 ? b : a, fast = ratio > 1 ? a : b
-            var evidence = ["median \(Format.duration(slow.median)) in \(slower) vs \(Format.duration(fast.median)) in \(faster) "
-                + "(\(Format.ratio(slow.median / max(fast.median, 0.001)))); step span \(Format.duration(slow.spanSeconds)) vs "
+            // A ratio of near-zero medians (0.7 s vs 2 ms = "350×") says nothing: headline the
+            // difference in seconds unless both medians are at least a second.
+            let nearZero = fast.median < 1
+            let comparison = nearZero
+                ? "\(Format.duration(slow.median - fast.median)) longer per task in \(slower) than in \(faster)"
+                : "\(Format.ratio(slow.median / fast.median)) as long in \(slower) as in \(faster)"
+            var evidence = ["median \(Format.duration(slow.median)) in \(slower) vs \(Format.duration(fast.median)) in \(faster)"
+                + (nearZero ? "" : " (\(Format.ratio(slow.median / fast.median)))")
+                + "; step span \(Format.duration(slow.spanSeconds)) vs "
                 + "\(Format.duration(fast.spanSeconds)); \(slow.tasks) vs \(fast.tasks) tasks"]
+            let uncertain = step.significance.map { !$0.significant } ?? true
             if let test = step.significance {
                 evidence.append(test.significant
                     ? "significant (Mann–Whitney U, \(Format.pValue(test.p)), n=\(test.n[0])+\(test.n[1]))"
                     : "not significant (~): Mann–Whitney U \(Format.pValue(test.p)), n=\(test.n[0])+\(test.n[1])")
+            } else {
+                evidence.append("not tested: fewer than 3 tasks a side, so the difference may be noise")
             }
             result.append(Finding(
                 rank: 0, kind: "slower-step", side: slower, step: step.step,
-                title: "step `\(step.step)` took \(Format.ratio(slow.median / max(fast.median, 0.001))) as long in \(slower) as in \(faster)",
-                evidence: evidence, action: nil, estimatedSecondsLost: max(0, slow.spanSeconds - fast.spanSeconds)))
+                title: "step `\(step.step)` took \(comparison)" + (uncertain ? " (not significant)" : ""),
+                evidence: evidence, action: nil, estimatedSecondsLost: max(0, slow.spanSeconds - fast.spanSeconds),
+                uncertain: uncertain ? true : nil, confidence: step.significance.map { 1 - $0.p } ?? 0.5))
         }
         let waitA = report.timings.criticalPathA.map(\.waitBefore).reduce(0, +)
         let waitB = report.timings.criticalPathB.map(\.waitBefore).reduce(0, +)
@@ -114,7 +125,7 @@ extension FindingsBuilder {
     static func outputFindings(_ report: ComparisonReport) -> [Finding] {
         var result: [Finding] = []
         let outputs = report.outputs
-        for step in outputs.byStep where step.differing > 0 {
+        for step in outputs.byStep where step.differ > 0 {
             let inputs = Set(outputs.artifacts.filter { $0.step == step.key && $0.status == "text" && ($0.measures?.wer ?? 0) > 0 }
                 .map(\.input)).count
             let total = Set(outputs.artifacts.filter { $0.step == step.key && ($0.status == "text" || $0.status == "same") }

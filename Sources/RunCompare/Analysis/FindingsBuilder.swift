@@ -11,6 +11,8 @@ import RunModel
 /// - a slower step: span(slower) − span(faster);
 /// - waiting on the critical path: the extra idle time between chained tasks;
 /// - throttling: throttled seconds ÷ tasks;
+/// - a slower step's loss is weighted by its confidence `1 − p` (Mann–Whitney U; 0.5 when
+///   untestable, < 3 tasks a side) for ranking, and marked `uncertain` when not significant;
 /// - output, memory and waste findings lose no time (ranked after, by severity).
 enum FindingsBuilder {
     static func findings(report: ComparisonReport, tasksA: [TaskRecord], tasksB: [TaskRecord]) -> [Finding] {
@@ -42,7 +44,10 @@ enum FindingsBuilder {
         let priority = ["node-skew": 0, "cpu-under-request": 1, "noisy-neighbour": 2, "slower-step": 3, "waiting": 4,
                         "throttling": 5, "failed-tasks": 6, "outputs-differ": 7, "memory-under-request": 8,
                         "unmatched-tasks": 9, "over-request": 10]
+        // Time lost weighted by how far it can be trusted (a 350× ratio of noise ranks low).
+        func established(_ finding: Finding) -> Double { finding.estimatedSecondsLost * (finding.confidence ?? 1) }
         found.sort {
+            if established($0) != established($1) { return established($0) > established($1) }
             if $0.estimatedSecondsLost != $1.estimatedSecondsLost { return $0.estimatedSecondsLost > $1.estimatedSecondsLost }
             return (priority[$0.kind] ?? 99, $0.side, $0.step ?? "") < (priority[$1.kind] ?? 99, $1.side, $1.step ?? "")
         }

@@ -1,14 +1,23 @@
 import Foundation
 import RunModel
 
-/// Compares the artifacts of matched tasks; texts (plain, or JSON `text` / `segments[].text`)
-/// get WER of B against A.
+/// Compares the artifacts of matched tasks; texts (plain, or JSON `text` / `segments[].text` /
+/// `--text-field`) get WER of B against A.
+///
+/// Corpus WER counts every text pair: an identical pair adds its reference words as hits and no
+/// errors, exactly as `jiwer.wer(list_of_refs, list_of_hyps)` does over lists.
 enum OutputAnalysis {
-    static func analyze(pairs: [TaskPair], a: LoadedRun, b: LoadedRun,
-                        normalization: TextNormalization, diffHunks: Int) -> OutputSection {
+    /// Artifacts stored as `application/octet-stream` (or without a media type) up to this size are
+    /// read and treated as text when they are valid UTF-8 or JSON (records made before media types
+    /// were detected).
+    static let sniffLimit: Int64 = 16 << 20
+
+    static func analyze(pairs: [TaskPair], a: LoadedRun, b: LoadedRun, normalization: TextNormalization,
+                        diffHunks: Int, textField: TextFieldPath? = nil) -> OutputSection {
         let results = ResultSlots<[(ArtifactComparison, WordErrorMeasures?)]>(count: pairs.count)
         ParallelWork.run(count: pairs.count) { index in
-            results.set(index, compare(pairs[index], a: a, b: b, normalization: normalization, diffHunks: diffHunks))
+            results.set(index, compare(pairs[index], a: a, b: b, normalization: normalization, diffHunks: diffHunks,
+                                       textField: textField))
         }
         var artifacts: [ArtifactComparison] = []
         var byStep: [String: (WordErrorMeasures, Int, Int)] = [:], stepOrder: [String] = []
@@ -36,19 +45,19 @@ enum OutputAnalysis {
             overall = (old.0 + measures, old.1 + 1, old.2 + differs)
         }
         func aggregate(_ key: String, _ value: (WordErrorMeasures, Int, Int)) -> WERAggregate {
-            WERAggregate(key: key, texts: value.1, differing: value.2, measures: Measures(value.0))
+            WERAggregate(key: key, texts: value.1, differ: value.2, measures: Measures(value.0))
         }
         return OutputSection(
-            reference: "A", normalization: normalization, artifacts: artifacts,
+            reference: "A", normalization: normalization, textField: textField?.description, artifacts: artifacts,
             byStep: stepOrder.compactMap { key in byStep[key].map { aggregate(key, $0) } },
             byInput: inputOrder.compactMap { key in byInput[key].map { aggregate(key, $0) } },
             overall: overall.map { aggregate("all", $0) },
             same: same, differentText: text, differentBinary: binary, missing: missing)
     }
 
-    /// Compares every artifact name of one pair.
-    static func compare(_ pair: TaskPair, a: LoadedRun, b: LoadedRun,
-                        normalization: TextNormalization, diffHunks: Int) -> [(ArtifactComparison, WordErrorMeasures?)] {
+    /// Compares every artifact name of one pair. Identical texts get measures too (all hits).
+    static func compare(_ pair: TaskPair, a: LoadedRun, b: LoadedRun, normalization: TextNormalization,
+                        diffHunks: Int, textField: TextFieldPath? = nil) -> [(ArtifactComparison, WordErrorMeasures?)] {
         var names = pair.a.artifacts.map(\.name)
         for artifact in pair.b.artifacts where !names.contains(artifact.name) { names.append(artifact.name) }
         return names.map { name in
@@ -63,19 +72,31 @@ enum OutputAnalysis {
                 result.status = left == nil ? "only-in-b" : "only-in-a"
                 return (result, nil)
             }
-            if left.digest == right.digest { return (result, nil) }
-            guard isTextual(left) || isTextual(right) else {
+            let textual = isTextual(left) || isTextual(right)
+            let sniffable = isOpaque(left) && isOpaque(right) && max(left.size, right.size) <= sniffLimit
+            if left.digest == right.digest {
+                // Identical bytes: when they are a text, count its words as hits (corpus WER).
+                guard textual || sniffable, let bytes = a.artifactBytes(pair.a.identity, left),
+                      let reference = TranscriptText.extract(bytes, mediaType: left.mediaType, field: textField)
+                else { return (result, nil) }
+                let measures = WordErrorRate.compare(
+                    reference: reference, hypothesis: reference, normalization: normalization, diffLimit: 0).measures
+                result.measures = Measures(measures)
+                return (result, measures)
+            }
+            guard textual || sniffable else {
                 result.status = "binary"
                 return (result, nil)
             }
             guard let leftBytes = a.artifactBytes(pair.a.identity, left),
                   let rightBytes = b.artifactBytes(pair.b.identity, right) else {
-                result.status = "unavailable"
+                result.status = textual ? "unavailable" : "binary"
                 return (result, nil)
             }
-            guard let reference = TranscriptText.extract(leftBytes, mediaType: left.mediaType),
-                  let hypothesis = TranscriptText.extract(rightBytes, mediaType: right.mediaType) else {
-                result.status = "binary"
+            guard let reference = TranscriptText.extract(leftBytes, mediaType: left.mediaType, field: textField),
+                  let hypothesis = TranscriptText.extract(rightBytes, mediaType: right.mediaType, field: textField) else {
+                let json = (try? JSONSerialization.jsonObject(with: leftBytes, options: [.fragmentsAllowed])) != nil
+                result.status = textField != nil && json ? "no-text-field" : "binary"
                 return (result, nil)
             }
             let comparison = WordErrorRate.compare(
@@ -85,6 +106,12 @@ enum OutputAnalysis {
             result.diff = comparison.diff
             return (result, comparison.measures)
         }
+    }
+
+    /// Whether the artifact declares no useful media type (its content is sniffed).
+    static func isOpaque(_ artifact: ArtifactReference) -> Bool {
+        let type = artifact.mediaType.lowercased()
+        return type.isEmpty || type.hasPrefix("application/octet-stream")
     }
 
     static func isTextual(_ artifact: ArtifactReference) -> Bool {

@@ -11,10 +11,13 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var alpha = 0.05
     /// Word-diff hunks per text.
     public var diffHunks = 3
+    /// Where the transcript is inside JSON artifacts (`--text-field`); nil for the default rule.
+    public var textField: TextFieldPath?
 
     /// Creates options with the defaults.
     public init(normalization: TextNormalization = .basic, rule: RecommendationRule = RecommendationRule(),
-                alpha: Double = 0.05, diffHunks: Int = 3) {
+                alpha: Double = 0.05, diffHunks: Int = 3, textField: TextFieldPath? = nil) {
+        self.textField = textField
         self.normalization = normalization
         self.rule = rule
         self.alpha = alpha
@@ -25,13 +28,36 @@ public struct ComparisonOptions: Sendable, Equatable {
 /// Compares two runs and produces a ``ComparisonReport``. Pure apart from reading artifacts
 /// through each ``LoadedRun``.
 public enum RunComparer {
+    /// Compares the tasks `selectorA` picks from `a` (baseline, WER reference) with those
+    /// `selectorB` picks from `b`; the runs may be the same run.
+    /// - Throws: ``RunCompareError/invalidReference(_:)`` for an unknown key or an empty selection.
+    public static func compare(_ a: LoadedRun, _ selectorA: SideSelector?, _ b: LoadedRun, _ selectorB: SideSelector?,
+                               options: ComparisonOptions = ComparisonOptions()) throws -> ComparisonReport {
+        guard selectorA != nil || selectorB != nil else { return compare(a, b, options: options) }
+        let (left, right) = try SideSelection.apply(a, selectorA, b, selectorB)
+        var report = compare(left, right, options: options)
+        report.runs.a.selector = selectorA?.description
+        report.runs.b.selector = selectorB?.description
+        report.selection = SelectionSummary(
+            a: selectorA?.description, b: selectorB?.description,
+            ignoredInputKeys: Set((selectorA?.inputKeys ?? []) + (selectorB?.inputKeys ?? [])).sorted())
+        func summaries(_ run: LoadedRun) -> [TaskRecordSummary] {
+            run.document.latestAttempts.map {
+                TaskRecordSummary(duration: $0.durationSeconds, p95Cores: $0.usage.p95Cores, peakMemory: Double($0.usage.peakMemoryBytes))
+            }
+        }
+        report.tradeOff = TradeOff.make(selectorA, selectorB, report: report, tasksA: summaries(left), tasksB: summaries(right))
+        return report
+    }
+
     /// Compares `a` (baseline, WER reference) with `b`.
     public static func compare(_ a: LoadedRun, _ b: LoadedRun, options: ComparisonOptions = ComparisonOptions()) -> ComparisonReport {
         let tasksA = a.document.latestAttempts, tasksB = b.document.latestAttempts
         let matching = TaskMatcher.match(tasksA, tasksB)
         let timings = TimingAnalysis.analyze(a: tasksA, b: tasksB, alpha: options.alpha)
         let outputs = OutputAnalysis.analyze(
-            pairs: matching.pairs, a: a, b: b, normalization: options.normalization, diffHunks: options.diffHunks)
+            pairs: matching.pairs, a: a, b: b, normalization: options.normalization, diffHunks: options.diffHunks,
+            textField: options.textField)
         let resources = ResourceAnalysis.analyze(a: tasksA, b: tasksB, percentile: options.rule.cpuPercentile)
         let placement = PlacementSection(a: PlacementAnalysis.nodes(tasksA), b: PlacementAnalysis.nodes(tasksB))
         let recommendations = resources.steps.map { recommendation($0, rule: options.rule) }
@@ -51,12 +77,12 @@ public enum RunComparer {
     }
 
     static func info(_ document: RunDocument, _ tasks: [TaskRecord]) -> RunInfo {
-        let start = tasks.map(\.start).min() ?? Date(timeIntervalSince1970: 0)
-        let end = tasks.map(\.end).max() ?? start
+        let start = tasks.map(\.start).min()
+        let end = tasks.map(\.end).max()
         return RunInfo(
             flow: document.flow, run: document.run, tasks: tasks.count, attempts: document.tasks.count,
-            start: RFC3339Timestamp.string(from: start), end: RFC3339Timestamp.string(from: end),
-            wallSeconds: end.timeIntervalSince(start), nodes: Array(Set(tasks.map(\.node.name))).sorted(),
+            start: start.map(RFC3339Timestamp.string(from:)), end: end.map(RFC3339Timestamp.string(from:)),
+            wallSeconds: start.flatMap { s in end.map { $0.timeIntervalSince(s) } } ?? 0, nodes: Array(Set(tasks.map(\.node.name))).sorted(),
             failedTasks: tasks.filter { $0.exit.status != 0 }.count)
     }
 

@@ -5,10 +5,13 @@
 ///   `step:NAME` (median task duration of a step), `task-seconds` (summed task durations);
 /// - OP: `>`, `>=`, `<`, `<=`;
 /// - VALUE: a relative change `+10%` / `-5%` (B compared with A), a plain number (a fraction
-///   for WER/MER/WIL, seconds for times), or a duration `90s`, `5m`, `1h`.
+///   for WER/MER/WIL, seconds for times), or a duration `90s`, `5m`, `1h`. WER, MER and WIL are
+///   absolute already (B against A as the reference), so for them `5%` (or `+5%`) means 0.05.
+///   Non-finite numbers (`nan`, `inf`) are rejected.
 ///
-/// A rule whose metric is missing from the report (a step that ran in only one run, WER with no
-/// compared texts) counts as violated, with a message saying why.
+/// WER over identical texts is 0, so `wer>0.05` holds on two runs with the same outputs. A rule
+/// whose metric is missing from the report (a step that ran in only one run, WER when no
+/// artifact is a text) counts as violated, with a message saying why.
 public struct FailRule: Sendable, Equatable, CustomStringConvertible {
     /// What is measured.
     public enum Metric: Sendable, Equatable {
@@ -66,12 +69,20 @@ public struct FailRule: Sendable, Equatable, CustomStringConvertible {
             }
             metric = .step(String(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 5)..<opRange.lowerBound]))
         }
-        if value.hasSuffix("%"), let number = Double(value.dropLast()) {
-            threshold = .relative(number / 100)
-        } else if let number = Double(value) {
+        let absoluteMetric = [Metric.wer, .mer, .wil].contains(metric)
+        func number(_ text: Substring) throws -> Double? {
+            guard let number = Double(text) else { return nil }
+            guard number.isFinite else {
+                throw RunCompareError.invalidRule("\"\(text)\" in \"\(trimmed)\" is not a finite number; write e.g. wall>+10% or wer>0.05")
+            }
+            return number
+        }
+        if value.hasSuffix("%"), let number = try number(value.dropLast()) {
+            threshold = absoluteMetric ? .absolute(number / 100) : .relative(number / 100)
+        } else if let number = try number(Substring(value)) {
             threshold = .absolute(number)
-        } else if let last = value.last, let unit = ["s": 1.0, "m": 60, "h": 3600][String(last)],
-                  let number = Double(value.dropLast()) {
+        } else if !absoluteMetric, let last = value.last, let unit = ["s": 1.0, "m": 60, "h": 3600][String(last)],
+                  let number = try number(value.dropLast()) {
             threshold = .absolute(number * unit)
         } else {
             throw RunCompareError.invalidRule("\"\(text)\": \"\(value)\" is not +N%, -N%, a number or a duration like 90s")
@@ -94,7 +105,12 @@ public struct FailRule: Sendable, Equatable, CustomStringConvertible {
             pair = (step?.a?.median, step?.b?.median)
         }
         guard let b = pair.b, let a = pair.a else {
-            return "\(description): cannot be evaluated (the metric is missing from one or both runs)"
+            switch metric {
+            case .wer, .mer, .wil:
+                return "\(description): cannot be evaluated (no artifact of the matched tasks is a text)"
+            default:
+                return "\(description): cannot be evaluated (the metric is missing from one or both runs)"
+            }
         }
         let measured: Double, shown: String
         switch threshold {

@@ -58,14 +58,37 @@ public struct RunDocument: Sendable {
             wire = try JSONDecoder().decode(Wire.self, from: data)
         } catch let error as RunModelError {
             throw RunCompareError.invalidDocument("a task record is invalid: \(error)")
+        } catch let error as DecodingError {
+            throw RunCompareError.invalidDocument(Self.explain(error))
         } catch {
-            throw RunCompareError.invalidDocument("not a larder.run/v1 document: \(error)")
+            throw RunCompareError.invalidDocument("not a larder.run/v1 document; write one with `larder runs export FLOW/RUN`")
         }
         guard let schema = wire.schema, schema == Self.schema || schema.hasPrefix(Self.schema + ".") else {
             throw RunCompareError.invalidDocument(
                 "schema is \(wire.schema.map { "\"\($0)\"" } ?? "missing"); expected \"\(Self.schema)\"")
         }
         return RunDocument(flow: wire.flow, run: wire.run, tasks: wire.tasks, inline: wire.inline ?? [:])
+    }
+
+    /// One sentence for a decoding failure: which field, at which path, without Swift's debug dump.
+    static func explain(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "the top level" : String(text.drop { $0 == "." })
+        }
+        let hint = "; compare files written by `larder runs export FLOW/RUN`"
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = context.codingPath.isEmpty ? "" : " in \(path(context.codingPath))"
+            return "the field \"\(key.stringValue)\" is missing\(parent), so this is not a larder.run/v1 document" + hint
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "the field \(path(context.codingPath)) has the wrong type" + hint
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "the file is not valid JSON" + hint
+                : "the field \(path(context.codingPath)) is invalid" + hint
+        @unknown default:
+            return "not a larder.run/v1 document" + hint
+        }
     }
 
     /// Encodes the document (with `inline` when present) as JSON with sorted keys.

@@ -13,17 +13,19 @@ public enum HTMLRenderer {
         let steps = report.timings.steps.map(\.step)
         let scale = max(wall.a ?? 0, wall.b ?? 0, 1)
         var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>runcmp: "
-            + "\(HTML.escape(a.flow))/\(HTML.escape(a.run)) vs \(HTML.escape(b.flow))/\(HTML.escape(b.run))</title>"
+            + "\(HTML.escape(TextRenderer.name(a))) vs \(HTML.escape(TextRenderer.name(b)))</title>"
             + "<style>\(css)</style></head><body>"
-        html += "<h1>runcmp <span class=\"muted\">A</span> \(HTML.escape("\(a.flow)/\(a.run)")) "
-            + "<span class=\"muted\">vs B</span> \(HTML.escape("\(b.flow)/\(b.run)"))</h1>"
+        html += "<h1>runcmp <span class=\"muted\">A</span> \(HTML.escape(TextRenderer.name(a))) "
+            + "<span class=\"muted\">vs B</span> \(HTML.escape(TextRenderer.name(b)))</h1>"
         html += "<div class=\"cards\">"
         html += card("Wall time", "\(Format.duration(wall.a)) → \(Format.duration(wall.b))", "B/A \(Format.ratio(wall.ratio)) (\(Format.change(wall.ratio)))")
         html += card("Tasks", "\(a.tasks) → \(b.tasks)", "\(report.matching.byInput + report.matching.byOrder) matched")
         html += card("Nodes", "\(a.nodes.count) → \(b.nodes.count)", HTML.escape(b.nodes.joined(separator: ", ")))
         let overall = report.outputs.overall.map { Format.percent($0.measures.wer) } ?? "–"
-        html += card("WER (B vs A)", overall, "normalisation \(report.outputs.normalization.rawValue)")
+        html += card("WER (B vs A)", overall, HTML.escape(TextRenderer.corpus(report.outputs))
+            + " · normalisation \(report.outputs.normalization.rawValue)")
         html += "</div>"
+        if let tradeOff = report.tradeOff { html += "<p class=\"top\"><b>Trade-off</b> \(HTML.escape(tradeOff.headline))</p>" }
 
         if !report.findings.isEmpty {
             html += "<div class=\"top\"><b>Top findings</b> <a href=\"#findings\">(all \(report.findings.count))</a><ol>"
@@ -122,12 +124,12 @@ public enum HTMLRenderer {
         html += table(["run", "node", "CPUs", "tasks", "peak concurrent", "peak demand (cores)", "requested at peak", "busy"],
                       rows, numeric: Set(2...7))
         let o = report.outputs
-        html += "<h2>Outputs <span class=\"muted\">WER of B with A as the reference · \(o.same) same, \(o.differentText) texts differ, "
+        html += "<h2>Outputs <span class=\"muted\">corpus WER of B with A as the reference over \(HTML.escape(TextRenderer.corpus(o))) · \(o.same) same, \(o.differentText) texts differ, "
             + "\(o.differentBinary) binaries differ, \(o.missing) missing</span></h2>"
         html += table(["group", "texts", "differ", "WER", "MER", "WIL", "S", "D", "I", "ref words"],
                       (o.byStep + o.byInput.prefix(30) + (o.overall.map { [$0] } ?? [])).map { g in
                           let m = g.measures
-                          return [g.key, "\(g.texts)", "\(g.differing)", Format.percent(m.wer), Format.percent(m.mer), Format.percent(m.wil),
+                          return [g.key, "\(g.texts)", "\(g.differ)", Format.percent(m.wer), Format.percent(m.mer), Format.percent(m.wil),
                                   "\(m.substitutions)", "\(m.deletions)", "\(m.insertions)", "\(m.referenceWords)"]
                       }, numeric: Set(1...9))
         let diffs = o.artifacts.filter { !($0.diff ?? []).isEmpty }.prefix(10)

@@ -4,8 +4,12 @@ public enum MarkdownRenderer {
     public static func render(_ report: ComparisonReport) -> String {
         let a = report.runs.a, b = report.runs.b, wall = report.timings.wall
         var out: [String] = []
-        out.append("### runcmp: `\(a.flow)/\(a.run)` (A) vs `\(b.flow)/\(b.run)` (B)")
+        out.append("### runcmp: `\(TextRenderer.name(a))` (A) vs `\(TextRenderer.name(b))` (B)")
         out.append("")
+        if let tradeOff = report.tradeOff {
+            out.append("**Trade-off:** \(escape(tradeOff.headline))")
+            out.append("")
+        }
         out.append("**Wall time:** A \(Format.duration(wall.a)) → B \(Format.duration(wall.b)) "
             + "(**\(Format.ratio(wall.ratio))**, \(Format.change(wall.ratio))) · A \(a.tasks) tasks on \(a.nodes.count) node(s), "
             + "B \(b.tasks) tasks on \(b.nodes.count) node(s)")
@@ -52,7 +56,9 @@ public enum MarkdownRenderer {
         }
         out.append("")
         let o = report.outputs
-        out.append("#### Outputs (WER of B with A as reference, normalisation `\(o.normalization.rawValue)`)")
+        out.append("#### Outputs (corpus WER of B with A as reference, normalisation `\(o.normalization.rawValue)`)")
+        out.append("Over \(TextRenderer.corpus(o)); identical texts count as all hits.")
+        out.append("")
         out.append("\(o.same) same · \(o.differentText) texts differ · \(o.differentBinary) binaries differ · \(o.missing) missing")
         if !o.byStep.isEmpty {
             out.append("")
@@ -60,7 +66,7 @@ public enum MarkdownRenderer {
             out.append("|---|--:|--:|--:|--:|--:|--:|")
             for g in o.byStep + (o.overall.map { [$0] } ?? []) {
                 let m = g.measures
-                out.append("| \(g.key == "all" ? "**all**" : "`\(g.key)`") | \(g.texts) | \(g.differing) | \(Format.percent(m.wer)) | "
+                out.append("| \(g.key == "all" ? "**all**" : "`\(g.key)`") | \(g.texts) | \(g.differ) | \(Format.percent(m.wer)) | "
                     + "\(Format.percent(m.mer)) | \(Format.percent(m.wil)) | \(m.substitutions)/\(m.deletions)/\(m.insertions) |")
             }
         }

@@ -11,9 +11,9 @@ public struct TextRenderer: Sendable {
     public func render(_ report: ComparisonReport) -> String {
         var out: [String] = []
         let a = report.runs.a, b = report.runs.b
-        out.append(bold("runcmp diff") + "  A = \(a.flow)/\(a.run)  vs  B = \(b.flow)/\(b.run)")
-        out.append("  A: \(a.tasks) tasks on \(a.nodes.count) node\(a.nodes.count == 1 ? "" : "s"), started \(a.start)")
-        out.append("  B: \(b.tasks) tasks on \(b.nodes.count) node\(b.nodes.count == 1 ? "" : "s"), started \(b.start)")
+        out.append(bold("runcmp diff") + "  A = \(Self.name(a))  vs  B = \(Self.name(b))")
+        out.append("  A: " + Self.extent(a))
+        out.append("  B: " + Self.extent(b))
         out.append("  matched \(report.matching.byInput) by input, \(report.matching.byOrder) by order; "
             + "\(report.matching.onlyInA.count) only in A, \(report.matching.onlyInB.count) only in B")
         out.append("")
@@ -22,6 +22,11 @@ public struct TextRenderer: Sendable {
         out.append("  A \(Format.duration(wall.a))   B \(Format.duration(wall.b))   "
             + tinted(Format.ratio(wall.ratio) + " (" + Format.change(wall.ratio) + ")", ratio: wall.ratio))
         out.append("")
+        if let tradeOff = report.tradeOff {
+            out.append(heading("TRADE-OFF"))
+            out += wrap(tradeOff.headline, indent: "  ", hanging: "    ")
+            out.append("")
+        }
         out += steps(report)
         out += criticalPath(report)
         out += outputs(report)
@@ -30,6 +35,24 @@ public struct TextRenderer: Sendable {
         out += findings(report)
         out += recommendations(report)
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// `FLOW/RUN` with its selector, e.g. `Whisper/100[model=tiny]`.
+    static func name(_ run: RunInfo) -> String {
+        "\(run.flow)/\(run.run)" + (run.selector.map { "[\($0)]" } ?? "")
+    }
+
+    /// `6 tasks on 2 nodes, started …`, or `no tasks recorded`.
+    static func extent(_ run: RunInfo) -> String {
+        guard run.tasks > 0, let start = run.start else { return "no tasks recorded" }
+        return "\(run.tasks) tasks on \(run.nodes.count) node\(run.nodes.count == 1 ? "" : "s"), started \(start)"
+    }
+
+    /// What the corpus WER was computed over, e.g. `3 text pairs (1 identical), 24 reference words`.
+    static func corpus(_ outputs: OutputSection) -> String {
+        guard let all = outputs.overall else { return "no texts compared" }
+        return "\(all.texts) text pair\(all.texts == 1 ? "" : "s") (\(all.texts - all.differ) identical in words), "
+            + "\(all.measures.referenceWords) reference words"
     }
 
     private func steps(_ report: ComparisonReport) -> [String] {
@@ -73,14 +96,16 @@ public struct TextRenderer: Sendable {
 
     private func outputs(_ report: ComparisonReport) -> [String] {
         let o = report.outputs
-        var lines = [heading("OUTPUTS") + "  (WER of B with A as the reference; normalisation \(o.normalization.rawValue))"]
+        var lines = [heading("OUTPUTS") + "  (corpus WER of B with A as the reference; normalisation \(o.normalization.rawValue)"
+            + (o.textField.map { "; JSON field \($0)" } ?? "") + ")"]
+        lines.append("  over " + Self.corpus(o) + "; identical texts count as all hits")
         lines.append("  \(o.same) same, \(o.differentText) texts differ, \(o.differentBinary) binaries differ, \(o.missing) missing/unreadable")
         if !o.byStep.isEmpty {
             var table = TextTable(["step", "texts", "differ", "WER", "MER", "WIL", "S", "D", "I", "ref words"],
                                   right: [1, 2, 3, 4, 5, 6, 7, 8, 9])
             for aggregate in o.byStep + (o.overall.map { [$0] } ?? []) {
                 let m = aggregate.measures
-                table.add([aggregate.key, "\(aggregate.texts)", "\(aggregate.differing)", Format.percent(m.wer),
+                table.add([aggregate.key, "\(aggregate.texts)", "\(aggregate.differ)", Format.percent(m.wer),
                            Format.percent(m.mer), Format.percent(m.wil), "\(m.substitutions)", "\(m.deletions)",
                            "\(m.insertions)", "\(m.referenceWords)"])
             }
@@ -95,7 +120,7 @@ public struct TextRenderer: Sendable {
             lines += table.render()
             if o.byInput.count > 20 { lines.append("  … \(o.byInput.count - 20) more inputs (see --format json)") }
         }
-        let differing = o.artifacts.filter { $0.status != "same" }
+        let differing = o.artifacts.filter { $0.status != "same" && ($0.status != "text" || ($0.measures?.wer ?? 1) > 0) }
         for artifact in differing.prefix(8) {
             var head = "  \(artifact.step)/\(artifact.taskA)"
             if !artifact.input.isEmpty { head += " [\(artifact.input)]" }

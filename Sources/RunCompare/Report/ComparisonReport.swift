@@ -1,5 +1,5 @@
 /// The result of `runcmp diff A B`: every section, as plain values. The JSON format is this
-/// value encoded with sorted keys (schema `runcmp.report/v1`, documented in `docs/runcmp/README.md`);
+/// value encoded with sorted keys (schema `runcmp.report/v2`, documented in `docs/runcmp/README.md`);
 /// the text, Markdown and HTML formats are rendered from it.
 ///
 /// Conventions: durations in seconds, memory in bytes, CPU in cores, times as seconds since
@@ -7,7 +7,10 @@
 /// first task (`offset` fields). Ratios are B / A. Absent values are omitted.
 public struct ComparisonReport: Codable, Sendable, Equatable {
     /// The schema identifier.
-    public static let schema = "runcmp.report/v1"
+    ///
+    /// v2: `texts` and WER count every text pair (identical ones as all hits), `differing` became
+    /// `differ`, run `start`/`end` are absent for a run without tasks, side selectors and trade-off.
+    public static let schema = "runcmp.report/v2"
 
     /// Always ``schema``.
     public var schema: String = Self.schema
@@ -31,6 +34,10 @@ public struct ComparisonReport: Codable, Sendable, Equatable {
     public var recommendations: [Recommendation]
     /// Per-task timelines for the charts.
     public var timelines: TimelinePair
+    /// The side selectors, when either side is a subset of its run (`RUN[model=tiny]`).
+    public var selection: SelectionSummary?
+    /// Time against WER when the sides differ in one input value.
+    public var tradeOff: TradeOff?
 }
 
 /// Identifies both runs.
@@ -47,14 +54,16 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var flow: String
     /// Run identifier.
     public var run: String
+    /// The side selector (`model=tiny`), when only some tasks of the run are compared.
+    public var selector: String?
     /// Tasks compared (latest attempt of each).
     public var tasks: Int
     /// Attempts recorded, including retries.
     public var attempts: Int
-    /// First task start (RFC 3339).
-    public var start: String
-    /// Last task end (RFC 3339).
-    public var end: String
+    /// First task start (RFC 3339); absent when the run has no tasks.
+    public var start: String?
+    /// Last task end (RFC 3339); absent when the run has no tasks.
+    public var end: String?
     /// `end − start`, seconds.
     public var wallSeconds: Double
     /// Distinct nodes, sorted.

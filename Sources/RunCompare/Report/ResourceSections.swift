@@ -131,6 +131,13 @@ public struct Finding: Codable, Sendable, Equatable {
     public var action: String?
     /// Estimated wall seconds lost (0 when it is about quality or cost, not time).
     public var estimatedSecondsLost: Double
+    /// True when the time lost is not established: a duration difference that is not significant
+    /// (Mann–Whitney U, p ≥ α) or could not be tested (< 3 tasks a side).
+    public var uncertain: Bool?
+    /// How far the time lost can be trusted, 0…1: `1 − p` of the Mann–Whitney U test for a slower
+    /// step, 0.5 when it could not be tested; absent means 1. Findings are ranked by
+    /// `estimatedSecondsLost × confidence`.
+    public var confidence: Double?
 }
 
 /// A per-step `@kubernetes` recommendation.

@@ -76,13 +76,16 @@ public struct OutputSection: Codable, Sendable, Equatable {
     public var reference: String
     /// Normalisation applied before comparing words.
     public var normalization: TextNormalization
+    /// The `--text-field` path used inside JSON artifacts; absent for the default rule.
+    public var textField: String?
     /// Artifacts compared, per matched task.
     public var artifacts: [ArtifactComparison]
-    /// WER aggregated per step (errors summed over words, as jiwer does for lists).
+    /// Corpus WER per step over every text pair, identical ones included (errors summed over
+    /// reference words, as jiwer does for lists).
     public var byStep: [WERAggregate]
     /// WER aggregated per input.
     public var byInput: [WERAggregate]
-    /// WER over every compared text.
+    /// Corpus WER over every text pair; absent only when no artifact was a text.
     public var overall: WERAggregate?
     /// Counts by status.
     public var same: Int
@@ -106,7 +109,8 @@ public struct ArtifactComparison: Codable, Sendable, Equatable {
     public var input: String
     /// Artifact name.
     public var name: String
-    /// `same`, `text`, `binary`, `only-in-a`, `only-in-b` or `unavailable`.
+    /// `same`, `text`, `binary`, `only-in-a`, `only-in-b`, `unavailable` or `no-text-field`
+    /// (`--text-field` names nothing in a JSON artifact).
     public var status: String
     /// Size in A.
     public var sizeA: Int64?
@@ -116,7 +120,7 @@ public struct ArtifactComparison: Codable, Sendable, Equatable {
     public var digestA: String?
     /// Digest in B.
     public var digestB: String?
-    /// Measures of B against A (texts only).
+    /// Measures of B against A (texts only; for identical texts every word is a hit).
     public var measures: Measures?
     /// The first word differences (texts only).
     public var diff: [String]?
@@ -155,10 +159,10 @@ public struct Measures: Codable, Sendable, Equatable {
 public struct WERAggregate: Codable, Sendable, Equatable {
     /// Step name or input (`k=v, …`); `all` for the overall figure.
     public var key: String
-    /// Texts compared.
+    /// Text pairs compared, identical ones included (they add their words as hits).
     public var texts: Int
-    /// Texts whose words differ.
-    public var differing: Int
+    /// Text pairs whose words differ (at least one edit).
+    public var differ: Int
     /// Aggregate measures.
     public var measures: Measures
 }

@@ -62,10 +62,20 @@ public struct LoadedRun: Sendable {
 
     /// Loads a file written by `larder runs export`.
     public static func load(exportFile path: String) throws -> LoadedRun {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RunCompareError.invalidReference("cannot read \(path)")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RunCompareError.invalidReference(
+                "\(path) does not exist; give FLOW/RUN or a file written by `larder runs export FLOW/RUN`")
         }
-        return LoadedRun(document: try RunDocument.decode(data))
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw RunCompareError.invalidReference(
+                "cannot read \(path)\(isDirectory.boolValue ? " (it is a directory)" : ""); give a file written by `larder runs export FLOW/RUN`")
+        }
+        do {
+            return LoadedRun(document: try RunDocument.decode(data))
+        } catch RunCompareError.invalidDocument(let text) {
+            throw RunCompareError.invalidDocument("\(path): \(text)")
+        }
     }
 }
 
