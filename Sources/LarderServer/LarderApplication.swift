@@ -18,6 +18,8 @@ public struct LarderServices: Sendable {
     public let metrics: LarderMetrics
     /// The Hugging Face mirror (`/hf`, `/warm`).
     public let hf: HFMirror
+    /// Admission control for blob response bodies.
+    public let streams: BodyStreamGate
     /// Runs kept per flow (nil: all).
     public let keepRuns: Int?
 
@@ -28,10 +30,12 @@ public struct LarderServices: Sendable {
         self.store = try BlobStore(storeConfiguration)
         self.upstream = UpstreamClient(configuration: configuration.upstream, logger: configuration.logger)
         self.metrics = LarderMetrics()
+        self.streams = BodyStreamGate(limit: configuration.maxStreams, metrics: metrics)
         self.keepRuns = configuration.keepRuns
         self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: configuration.allowlist,
                                      metrics: metrics, logger: configuration.logger)
-        self.hf = HFMirror(configuration: configuration, store: store, upstream: upstream, fills: fills, metrics: metrics)
+        self.hf = HFMirror(configuration: configuration, store: store, upstream: upstream, fills: fills, metrics: metrics,
+                          streams: streams)
     }
 }
 
@@ -41,9 +45,9 @@ public func buildRouter(_ services: LarderServices) -> Router<BasicRequestContex
     let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: JSONErrorMiddleware(routes: routes))
-    BlobRoutes(store: services.store, metrics: services.metrics).register(on: router)
-    FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics).register(on: router)
-    RunRoutes(store: services.store, metrics: services.metrics, keepRuns: services.keepRuns).register(on: router)
+    BlobRoutes(store: services.store, metrics: services.metrics, streams: services.streams).register(on: router)
+    FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics, streams: services.streams).register(on: router)
+    RunRoutes(store: services.store, metrics: services.metrics, streams: services.streams, keepRuns: services.keepRuns).register(on: router)
     OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics).register(on: router)
     HFRoutes(mirror: services.hf).register(on: router)
     routes.record(router.routes.map { (path: $0.path, method: $0.method) })

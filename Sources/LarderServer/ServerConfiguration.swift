@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var keepRuns: Int?
     /// The Hugging Face mirror (`/hf`): upstream Hub, token, revision TTL.
     public var hf: HFConfiguration = HFConfiguration()
+    /// The most blob response bodies streamed at once; past it a read gets `503` with `Retry-After`.
+    public var maxStreams: Int = 256
     /// How often last-access times are written to disk.
     public var accessFlushInterval: Duration = .seconds(5)
     /// Where the server logs.

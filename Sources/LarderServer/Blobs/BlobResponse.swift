@@ -9,7 +9,7 @@ enum BlobResponse {
     /// - Parameters:
     ///   - length: the full length, when known (always for stored blobs).
     ///   - digest: the content digest, when known (sent as `ETag` and `Docker-Content-Digest`).
-    static func make(request: Request, store: BlobStore, metrics: LarderMetrics, source: BlobStreamer.Source,
+    static func make(request: Request, store: BlobStore, metrics: LarderMetrics, streams: BodyStreamGate, source: BlobStreamer.Source,
                      length: Int64?, digest: BlobDigest?, mediaType: String?, cache: String?, headOnly: Bool) throws -> Response {
         var headers: HTTPFields = [:]
         headers[.contentType] = mediaType ?? "application/octet-stream"
@@ -45,13 +45,20 @@ enum BlobResponse {
                 throw error
             }
         }
-        let streamer = BlobStreamer(store: store, source: source, metrics: metrics, start: start, end: end)
         let contentLength = end.map { Int($0 - start) }
         if headOnly {
-            streamer.release()
+            release(source, store: store)
             if let contentLength { headers[.contentLength] = String(contentLength) }
             return Response(status: status, headers: headers, body: ResponseBody())
         }
+        let slot: BodyStreamSlot
+        do {
+            slot = try streams.acquire()
+        } catch {
+            release(source, store: store)
+            throw error
+        }
+        let streamer = BlobStreamer(store: store, source: source, metrics: metrics, start: start, end: end, slot: slot)
         return Response(status: status, headers: headers, body: streamer.body(contentLength: contentLength))
     }
 

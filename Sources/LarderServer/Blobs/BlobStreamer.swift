@@ -6,8 +6,10 @@ import NIOCore
 
 /// Writes a byte range of a stored blob, or of a fill in progress, to a response body, one chunk at a time.
 ///
-/// Each chunk is copied out of the memory map inside one short read transaction, so a slow client never holds a
-/// transaction open; the blob's lease keeps its chunks from being evicted meanwhile. The last byte of a fill is
+/// Bytes are read from the store in slices of at most `sliceBytes`, one short read at a time, so a slow client
+/// never holds a transaction open and a reader never holds more than a slice or two of memory (the slice being
+/// read and the one the channel is still writing: the writer suspends while the socket is not writable); the
+/// blob's lease keeps its chunks from being evicted meanwhile. The last byte of a fill is
 /// sent only after the fill verified and published the blob, so a client never receives a complete response
 /// whose content failed verification.
 struct BlobStreamer: Sendable {
@@ -26,6 +28,12 @@ struct BlobStreamer: Sendable {
     let start: Int64
     /// One past the last byte to send; nil when the length is not known yet (a fill without Content-Length).
     let end: Int64?
+    /// The admission slot of this response; released with the lease.
+    let slot: BodyStreamSlot?
+
+    /// The most bytes read into memory for one write. Small enough that 64 readers hold a few MiB between them,
+    /// large enough that a write is one syscall per 256 KiB (docs/memory.md has the measurements).
+    static let sliceBytes: Int64 = 256 * 1024
 
     var blobID: UInt64 {
         switch source {
@@ -45,6 +53,7 @@ struct BlobStreamer: Sendable {
 
     /// Releases the lease taken for this response.
     func release() {
+        slot?.release()
         switch source {
         case .stored(let handle): handle.release()
         case .filling(_, let head): store.releaseLease(id: head.blobID)
@@ -56,16 +65,21 @@ struct BlobStreamer: Sendable {
         let chunkSize = Int64(store.configuration.chunkSize)
         var offset = start
         var end = self.end
+        // The data-file location of the chunk being sent, looked up once per chunk rather than once per slice.
+        var located: (index: Int, location: LMDB.Environment.ValueLocation?)?
         while end.map({ offset < $0 }) ?? true {
             let index = Int(offset / chunkSize)
             let chunkStart = Int64(index) * chunkSize
             guard let available = try await waitForChunk(index, chunkSize: chunkSize, end: &end) else { break }
-            let sliceEnd = min(available, end ?? available)
+            let sliceEnd = min(available, end ?? available, offset + Self.sliceBytes)
             guard sliceEnd > offset else { break }
             let lower = Int(offset - chunkStart)
             let upper = Int(sliceEnd - chunkStart)
+            if located?.index != index {
+                located = (index, try store.chunkLocation(id: blobID, index: index))
+            }
             let buffer: ByteBuffer
-            if let location = try store.chunkLocation(id: blobID, index: index) {
+            if let location = located?.location {
                 guard location.count >= upper else { throw BlobStreamError.chunkMissing(index) }
                 buffer = try Self.read(location, from: lower, to: upper, allocator: allocator)
             } else {

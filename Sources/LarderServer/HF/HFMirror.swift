@@ -20,6 +20,8 @@ public final class HFMirror: Sendable {
     /// The `/fetch` coordinator (its allowlist applies to `https://…` warm references).
     let urlFills: FillCoordinator
     let metrics: LarderMetrics
+    /// Admission control for file bodies, shared with the other routes.
+    let streams: BodyStreamGate
     let hfMetrics: HFMetrics
     let logger: Logger
     /// Upstream revision look-ups in progress, by `repo@revision`: concurrent clients share one.
@@ -34,7 +36,7 @@ public final class HFMirror: Sendable {
 
     /// Creates the mirror over the server's store and upstream client.
     public init(configuration: ServerConfiguration, store: BlobStore, upstream: UpstreamClient, fills: FillCoordinator,
-                metrics: LarderMetrics) {
+                metrics: LarderMetrics, streams: BodyStreamGate) {
         let hf = configuration.hf
         self.configuration = hf
         self.store = store
@@ -52,6 +54,7 @@ public final class HFMirror: Sendable {
                                      metrics: metrics, logger: configuration.logger)
         self.urlFills = fills
         self.metrics = metrics
+        self.streams = streams
         self.hfMetrics = HFMetrics(registry: metrics.registry)
         self.warmJobs = WarmJobs()
     }

@@ -109,7 +109,7 @@ public struct HFRoutes<Context: RequestContext>: Sendable {
                 (started ? mirror.hfMetrics.files.miss : mirror.hfMetrics.files.coalesced).increment()
             }
             var response = try BlobResponse.make(
-                request: request, store: mirror.store, metrics: mirror.metrics, source: blobSource, length: entry.size,
+                request: request, store: mirror.store, metrics: mirror.metrics, streams: mirror.streams, source: blobSource, length: entry.size,
                 digest: nil, mediaType: headers[.contentType], cache: cache, headOnly: false)
             for field in headers where response.headers[field.name] == nil {
                 response.headers.append(field)

@@ -13,6 +13,8 @@ public final class LarderMetrics: Sendable {
     let fillsFailed: Counter
     let fillDuration: DurationHistogram
     let fillsInFlight: Gauge
+    let streamsActive: Gauge
+    let streamsRefused: Counter
     private let storedBytes: Gauge
     private let capacityBytes: Gauge
     private let blobCount: Gauge
@@ -35,6 +37,8 @@ public final class LarderMetrics: Sendable {
             buckets: [.milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15), .seconds(60), .seconds(300), .seconds(1200)],
             help: "Time from the first upstream request to the published blob")
         fillsInFlight = registry.makeGauge(name: "larder_fills_in_flight", help: "Upstream fills running now")
+        streamsActive = registry.makeGauge(name: "larder_body_streams", help: "Blob response bodies being sent now")
+        streamsRefused = registry.makeCounter(name: "larder_body_streams_refused_total", help: "Blob reads refused with 503 at the --max-streams limit")
         storedBytes = registry.makeGauge(name: "larder_store_bytes", help: "Bytes of blobs stored")
         capacityBytes = registry.makeGauge(name: "larder_store_capacity_bytes", help: "Configured maximum bytes of blobs")
         blobCount = registry.makeGauge(name: "larder_store_blobs", help: "Number of blobs stored")

@@ -8,6 +8,7 @@ import Logging
 struct BlobRoutes<Context: RequestContext>: Sendable {
     let store: BlobStore
     let metrics: LarderMetrics
+    let streams: BodyStreamGate
 
     func register(on router: Router<Context>) {
         router.get("/blobs", use: list)
@@ -28,7 +29,7 @@ struct BlobRoutes<Context: RequestContext>: Sendable {
         }
         metrics.hits.increment()
         return try BlobResponse.make(
-            request: request, store: store, metrics: metrics, source: .stored(handle), length: handle.record.size,
+            request: request, store: store, metrics: metrics, streams: streams, source: .stored(handle), length: handle.record.size,
             digest: digest, mediaType: handle.record.mediaType, cache: "hit", headOnly: headOnly)
     }
 

@@ -10,6 +10,7 @@ struct FetchRoutes<Context: RequestContext>: Sendable {
     let fills: FillCoordinator
     let upstream: UpstreamClient
     let metrics: LarderMetrics
+    let streams: BodyStreamGate
 
     func register(on router: Router<Context>) {
         router.get("/fetch", use: { request, context in try await fetch(request, context, headOnly: false) })
@@ -22,7 +23,7 @@ struct FetchRoutes<Context: RequestContext>: Sendable {
         if let hit = try openCached(url: refName, expected: expected) {
             metrics.hits.increment()
             return try BlobResponse.make(
-                request: request, store: store, metrics: metrics, source: .stored(hit), length: hit.record.size,
+                request: request, store: store, metrics: metrics, streams: streams, source: .stored(hit), length: hit.record.size,
                 digest: hit.record.digest, mediaType: hit.record.mediaType, cache: "hit", headOnly: headOnly)
         }
         if let expected, let mismatch = fills.recentMismatch(url: url, expected: expected) {
@@ -42,7 +43,7 @@ struct FetchRoutes<Context: RequestContext>: Sendable {
         }
         store.acquireLease(id: head.blobID)
         return try BlobResponse.make(
-            request: request, store: store, metrics: metrics, source: .filling(fill, head), length: head.contentLength,
+            request: request, store: store, metrics: metrics, streams: streams, source: .filling(fill, head), length: head.contentLength,
             digest: expected, mediaType: head.mediaType, cache: started ? "miss" : "coalesced", headOnly: false)
     }
 

@@ -9,6 +9,7 @@ import RunModel
 struct RunRoutes<Context: RequestContext>: Sendable {
     let store: BlobStore
     let metrics: LarderMetrics
+    let streams: BodyStreamGate
     let keepRuns: Int?
     /// Largest task record accepted (records hold bounded sample series; 16 MiB is far beyond a 10-hour task).
     static var maxRecordBytes: Int { 16 << 20 }
@@ -135,7 +136,7 @@ struct RunRoutes<Context: RequestContext>: Sendable {
             throw LarderError.notFound("artifact_not_found", "no artifact \(parts[4]) for \(parts[0...3].joined(separator: "/"))")
         }
         return try BlobResponse.make(
-            request: request, store: store, metrics: metrics, source: .stored(handle), length: handle.record.size,
+            request: request, store: store, metrics: metrics, streams: streams, source: .stored(handle), length: handle.record.size,
             digest: digest, mediaType: artifact.mediaType, cache: nil, headOnly: headOnly)
     }
 

@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("keep-runs"), help: "Keep at most this many runs per flow in the run store (default: all).")
     var keepRuns: Int?
 
+    @Option(name: .customLong("max-streams"), help: "Most blob downloads sent at once; past it a read gets 503 with Retry-After (each holds at most 512 KiB).")
+    var maxStreams: Int = 256
+
     @OptionGroup var hf: HFServeOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -47,6 +50,9 @@ struct Serve: AsyncParsableCommand {
         }
         for host in allowUpstream.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
             try Self.validateAllowedHost(String(host))
+        }
+        guard maxStreams >= 1 else {
+            throw ValidationError("--max-streams must be at least 1")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
@@ -111,11 +117,13 @@ struct Serve: AsyncParsableCommand {
         configuration.port = port
         configuration.store.chunkSize = Int(chunk)
         configuration.keepRuns = keepRuns
+        configuration.maxStreams = maxStreams
         configuration.allowlist = UpstreamAllowlist(allowUpstream.flatMap { $0.split(separator: ",").map(String.init) })
         configuration.hf = try hf.configuration()
         var logger = Logger(label: "larder")
         logger.logLevel = level
         configuration.logger = logger
+        ProcessMemory.configure()
         let services: LarderServices
         do {
             try Self.prepareDataDirectory(directory)
