@@ -39,6 +39,16 @@ enum ProcFile {
         return Int64(text.trimmingWhitespace())
     }
 
+    /// Resets this process's peak resident size (`VmHWM`) to its current resident size, by writing `5` to
+    /// `/proc/self/clear_refs` (Linux 4.0+); false if the kernel refused.
+    @discardableResult
+    static func resetOwnHighWaterMark() -> Bool {
+        let fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return write(fd, "5", 1) == 1
+    }
+
     /// A `kB` field of a `/proc/<pid>/status` file (e.g. `VmHWM`) in bytes; nil if absent.
     static func statusBytes(_ field: String, statusFile: String = "/proc/self/status") -> Int64? {
         guard let text = readText(statusFile) else { return nil }

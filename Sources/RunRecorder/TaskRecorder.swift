@@ -61,6 +61,9 @@ public struct TaskRecorder: Sendable {
         let threadCPUBefore = OSThread.currentThreadCPUSeconds()
         let startDate = Date()
         let startNanos = MonotonicClock.now()
+        // The kernel seeds the child's ru_maxrss with this process's high-water mark (see below); resetting it to
+        // our current size first keeps an earlier, since-freed peak of ours from hiding the task's own.
+        ProcFile.resetOwnHighWaterMark()
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
