@@ -40,8 +40,8 @@ public struct LarderServices: Sendable {
 }
 
 /// Builds the router with every route group.
-public func buildRouter(_ services: LarderServices) -> Router<BasicRequestContext> {
-    let router = Router()
+public func buildRouter(_ services: LarderServices) -> Router<LarderRequestContext> {
+    let router = Router(context: LarderRequestContext.self)
     let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: JSONErrorMiddleware(routes: routes))

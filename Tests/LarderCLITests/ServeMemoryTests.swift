@@ -53,13 +53,18 @@ struct ServeMemoryTests {
     func streamLimitAnswers503() async throws {
         let server = try await ServerProcess.start(extraArguments: ["--max-streams", "2"])
         defer { server.stop() }
-        let (file, digest) = try Self.randomFile(mebibytes: 8)
+        let (file, digest) = try Self.randomFile(mebibytes: 64)
         defer { try? FileManager.default.removeItem(atPath: file) }
         _ = try Self.curl(["-sS", "-o", "/dev/null", "-T", file, "\(server.url)/blobs/\(digest)"])
         let url = "\(server.url)/blobs/\(digest)"
-        // Two slow readers hold both slots (8 MiB at 256 KB/s: half a minute; they are killed below).
+        // Two slow readers hold both slots: 64 MiB is more than loopback socket buffers absorb (about 10 MiB), so at
+        // 256 KB/s both are mid-body for minutes (they are killed below).
         let slow = try (0..<2).map { _ in try Self.startCurl(["-s", "-o", "/dev/null", "--limit-rate", "256K", url]) }
-        defer { for client in slow { client.process.terminate(); _ = client.finish() } }
+        defer {
+            // SIGKILL: a child spawned from a dispatch worker thread inherits its blocked SIGTERM.
+            for client in slow { kill(client.process.processIdentifier, SIGKILL) }
+            for client in slow { _ = client.finish() }
+        }
         let deadline = ContinuousClock.now + .seconds(10)
         var streams = ""
         while ContinuousClock.now < deadline {

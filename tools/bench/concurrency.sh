@@ -140,7 +140,7 @@ for n in $READERS; do
   WALL[larder,$n]="$(python3 "$BENCH_PY" median "${lw[@]}")"
   CPU[nginx,$n]="$(python3 "$BENCH_PY" median "${nc[@]}")"
   CPU[larder,$n]="$(python3 "$BENCH_PY" median "${lc[@]}")"
-  PEAK[$n]="$(py "print(max([${peaks[*]// /,}]))")"
+  PEAK[$n]="$(py "print(max([$(IFS=,; echo "${peaks[*]}")]))")"
   AFTERS[$n]="${afters[*]}"
 done
 

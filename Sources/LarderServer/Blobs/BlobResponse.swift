@@ -1,15 +1,17 @@
 import HTTPTypes
 import Hummingbird
 import LarderStore
+import NIOCore
 
 /// Builds 200/206/416 answers for a blob or a fill, with the headers both kinds share.
 enum BlobResponse {
     /// Answers `request` with `source`, honouring a single `Range`.
     ///
     /// - Parameters:
+    ///   - eventLoop: the connection's event loop, which paces the body (`BlobStreamer.eventLoop`).
     ///   - length: the full length, when known (always for stored blobs).
     ///   - digest: the content digest, when known (sent as `ETag` and `Docker-Content-Digest`).
-    static func make(request: Request, store: BlobStore, metrics: LarderMetrics, streams: BodyStreamGate, source: BlobStreamer.Source,
+    static func make(request: Request, eventLoop: (any EventLoop)?, store: BlobStore, metrics: LarderMetrics, streams: BodyStreamGate, source: BlobStreamer.Source,
                      length: Int64?, digest: BlobDigest?, mediaType: String?, cache: String?, headOnly: Bool) throws -> Response {
         var headers: HTTPFields = [:]
         headers[.contentType] = mediaType ?? "application/octet-stream"
@@ -58,7 +60,8 @@ enum BlobResponse {
             release(source, store: store)
             throw error
         }
-        let streamer = BlobStreamer(store: store, source: source, metrics: metrics, start: start, end: end, slot: slot)
+        let streamer = BlobStreamer(store: store, source: source, metrics: metrics, start: start, end: end, slot: slot,
+                                    eventLoop: eventLoop)
         return Response(status: status, headers: headers, body: streamer.body(contentLength: contentLength))
     }
 

@@ -30,6 +30,10 @@ struct BlobStreamer: Sendable {
     let end: Int64?
     /// The admission slot of this response; released with the lease.
     let slot: BodyStreamSlot?
+    /// The connection's event loop. After each slice the streamer waits for the loop to have run the write, so the
+    /// response writer knows whether the socket is full before the next slice is read; without that, a busy loop
+    /// let a reader queue megabytes (docs/memory.md). Nil: unpaced.
+    let eventLoop: (any EventLoop)?
 
     /// The most bytes read into memory for one write. Small enough that 64 readers hold a few MiB between them,
     /// large enough that a write is one syscall per 256 KiB (docs/memory.md has the measurements).
@@ -90,8 +94,10 @@ struct BlobStreamer: Sendable {
                 guard let copied else { throw BlobStreamError.chunkMissing(index) }
                 buffer = copied
             }
+            let count = buffer.readableBytes
             try await writer.write(buffer)
-            metrics.bytesServed.increment(by: Int64(buffer.readableBytes))
+            metrics.bytesServed.increment(by: Int64(count))
+            if let eventLoop { try await eventLoop.submit {}.get() }
             offset = sliceEnd
         }
     }

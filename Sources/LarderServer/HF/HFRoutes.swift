@@ -6,7 +6,7 @@ import NIOCore
 
 /// The Hub-compatible endpoints below `/hf` (so `HF_ENDPOINT=http://host:7480/hf` works with the unmodified
 /// `huggingface_hub` client), plus `POST /warm` and `GET /warm/<id>`.
-public struct HFRoutes<Context: RequestContext>: Sendable {
+public struct HFRoutes<Context: ConnectionAwareContext>: Sendable {
     let mirror: HFMirror
 
     /// Routes for `mirror`.
@@ -49,7 +49,7 @@ public struct HFRoutes<Context: RequestContext>: Sendable {
         let api = HFAPIHandlers(mirror: mirror)
         switch try target(request) {
         case .resolve(let repo, let revision, let path):
-            return try await resolve(request, repo: repo, revision: revision, path: path, headOnly: headOnly)
+            return try await resolve(request, context, repo: repo, revision: revision, path: path, headOnly: headOnly)
         case .info(let repo, let revision):
             return try await api.info(request, repo: repo, revision: revision, headOnly: headOnly)
         case .tree(let repo, let revision, let path):
@@ -78,7 +78,7 @@ public struct HFRoutes<Context: RequestContext>: Sendable {
     }
 
     /// `GET|HEAD <repo>/resolve/<revision>/<path>`: the file, with the headers the Hub client reads.
-    func resolve(_ request: Request, repo: HFRepoID, revision: String, path: String, headOnly: Bool) async throws -> Response {
+    func resolve(_ request: Request, _ context: Context, repo: HFRepoID, revision: String, path: String, headOnly: Bool) async throws -> Response {
         let authorization = request.headers[.authorization]
         let resolution = try await mirror.resolve(repo, revision: revision, authorization: authorization)
         let manifest = resolution.manifest
@@ -109,7 +109,7 @@ public struct HFRoutes<Context: RequestContext>: Sendable {
                 (started ? mirror.hfMetrics.files.miss : mirror.hfMetrics.files.coalesced).increment()
             }
             var response = try BlobResponse.make(
-                request: request, store: mirror.store, metrics: mirror.metrics, streams: mirror.streams, source: blobSource, length: entry.size,
+                request: request, eventLoop: context.eventLoop, store: mirror.store, metrics: mirror.metrics, streams: mirror.streams, source: blobSource, length: entry.size,
                 digest: nil, mediaType: headers[.contentType], cache: cache, headOnly: false)
             for field in headers where response.headers[field.name] == nil {
                 response.headers.append(field)

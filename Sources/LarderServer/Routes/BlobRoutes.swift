@@ -5,7 +5,7 @@ import LarderStore
 import Logging
 
 /// `/blobs`: content-addressed reads, uploads, deletes and pins.
-struct BlobRoutes<Context: RequestContext>: Sendable {
+struct BlobRoutes<Context: ConnectionAwareContext>: Sendable {
     let store: BlobStore
     let metrics: LarderMetrics
     let streams: BodyStreamGate
@@ -29,7 +29,7 @@ struct BlobRoutes<Context: RequestContext>: Sendable {
         }
         metrics.hits.increment()
         return try BlobResponse.make(
-            request: request, store: store, metrics: metrics, streams: streams, source: .stored(handle), length: handle.record.size,
+            request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .stored(handle), length: handle.record.size,
             digest: digest, mediaType: handle.record.mediaType, cache: "hit", headOnly: headOnly)
     }
 

@@ -5,7 +5,7 @@ import LarderStore
 import Upstream
 
 /// `GET|HEAD /fetch?url=…[&sha256=…]`: generic pull-through cache for allowed upstream URLs.
-struct FetchRoutes<Context: RequestContext>: Sendable {
+struct FetchRoutes<Context: ConnectionAwareContext>: Sendable {
     let store: BlobStore
     let fills: FillCoordinator
     let upstream: UpstreamClient
@@ -23,7 +23,7 @@ struct FetchRoutes<Context: RequestContext>: Sendable {
         if let hit = try openCached(url: refName, expected: expected) {
             metrics.hits.increment()
             return try BlobResponse.make(
-                request: request, store: store, metrics: metrics, streams: streams, source: .stored(hit), length: hit.record.size,
+                request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .stored(hit), length: hit.record.size,
                 digest: hit.record.digest, mediaType: hit.record.mediaType, cache: "hit", headOnly: headOnly)
         }
         if let expected, let mismatch = fills.recentMismatch(url: url, expected: expected) {
@@ -43,7 +43,7 @@ struct FetchRoutes<Context: RequestContext>: Sendable {
         }
         store.acquireLease(id: head.blobID)
         return try BlobResponse.make(
-            request: request, store: store, metrics: metrics, streams: streams, source: .filling(fill, head), length: head.contentLength,
+            request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .filling(fill, head), length: head.contentLength,
             digest: expected, mediaType: head.mediaType, cache: started ? "miss" : "coalesced", headOnly: false)
     }
 

@@ -4,7 +4,7 @@ import Hummingbird
 import LarderStore
 
 /// Health, readiness, metrics, statistics and maintenance endpoints.
-struct OpsRoutes<Context: RequestContext>: Sendable {
+struct OpsRoutes<Context: ConnectionAwareContext>: Sendable {
     let store: BlobStore
     let fills: FillCoordinator
     let metrics: LarderMetrics

@@ -6,7 +6,7 @@ import Logging
 import RunModel
 
 /// `/runs`: task records and artifacts by Metaflow-style pathspec (`flow/run/step/task`).
-struct RunRoutes<Context: RequestContext>: Sendable {
+struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
     let store: BlobStore
     let metrics: LarderMetrics
     let streams: BodyStreamGate
@@ -136,7 +136,7 @@ struct RunRoutes<Context: RequestContext>: Sendable {
             throw LarderError.notFound("artifact_not_found", "no artifact \(parts[4]) for \(parts[0...3].joined(separator: "/"))")
         }
         return try BlobResponse.make(
-            request: request, store: store, metrics: metrics, streams: streams, source: .stored(handle), length: handle.record.size,
+            request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .stored(handle), length: handle.record.size,
             digest: digest, mediaType: artifact.mediaType, cache: nil, headOnly: headOnly)
     }
 

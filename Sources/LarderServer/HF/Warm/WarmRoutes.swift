@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// `POST /warm` (start a job; 202 with its id) and `GET /warm/<id>` (its progress), `GET /warm` (all jobs).
-struct WarmRoutes<Context: RequestContext>: Sendable {
+struct WarmRoutes<Context: ConnectionAwareContext>: Sendable {
     let mirror: HFMirror
 
     func register(on router: Router<Context>) {
