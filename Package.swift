@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
@@ -64,13 +65,13 @@ let package = Package(
             name: "LarderServer",
             dependencies: [
                 "LarderStore",
-                "LMDB",
                 "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "RunModel",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -110,6 +111,7 @@ let package = Package(
                 "LarderStore",
                 "RunModel",
                 "RunRecorder",
+                "Upstream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,7 +122,6 @@ let package = Package(
             name: "runcmp",
             dependencies: [
                 "RunCompare",
-                "RunModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -138,30 +139,37 @@ let package = Package(
             path: "Tests/Support/LarderTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LarderStoreTests", dependencies: ["LarderStore", "larder-crash-writer"], swiftSettings: swiftSettings),
+        .testTarget(name: "LarderStoreTests", dependencies: ["LarderStore", "LMDB", "larder-crash-writer"], swiftSettings: swiftSettings),
         .testTarget(name: "RunRecorderTests", dependencies: ["RunModel", "RunRecorder"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "LarderTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "LarderTestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "LarderServerTests",
             dependencies: [
                 "LarderServer",
+                "LarderStore",
+                "LMDB",
                 "LarderTestSupport",
                 "Upstream",
                 "RunModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HFTests",
-            dependencies: ["LarderServer", "LarderClient", "LarderTestSupport", "Upstream", "LarderStore", "larder"],
+            dependencies: [
+                "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LarderCLITests",
-            dependencies: ["larder", "runcmp", "LarderStore", "LarderTestSupport", "Upstream", "RunModel"],
+            dependencies: ["larder", "runcmp", "LarderStore", "LarderTestSupport", "RunModel"],
             swiftSettings: swiftSettings
         ),
     ]

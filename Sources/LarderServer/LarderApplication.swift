@@ -70,6 +70,14 @@ public func buildApplication(
     return app
 }
 
+/// Builds the application for `configuration` and runs it until a shutdown signal (SIGTERM, SIGINT) ends it.
+public func runServer(
+    _ configuration: ServerConfiguration, services: LarderServices,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws {
+    try await buildApplication(configuration, services: services, onServerRunning: onServerRunning).runService()
+}
+
 /// Writes last-access times to disk periodically, and once more at shutdown.
 struct AccessFlushService: Service {
     let store: BlobStore

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
+import LarderStore
 import Hummingbird
-import LMDB
 import NIOCore
 
 /// An error answered to the client as `{"error": code, "message": ...}` with an HTTP status.
@@ -48,14 +48,11 @@ extension LarderError {
     /// 404: the thing asked for is not here.
     static func notFound(_ code: String, _ message: String) -> LarderError { .init(.notFound, code, message) }
 
-    /// 507 when `error` says the store's LMDB map or its disk is full, else nil. LMDB reports a write cut short by
-    /// a full filesystem as `EIO` from `mdb_txn_commit` ("short write, filesystem full?"), so that counts too.
+    /// 507 when `error` says the store's map or its disk is full (`StoreFailure`), else nil.
     static func storageFull(_ error: any Error) -> LarderError? {
-        guard let error = error as? LMDBError else { return nil }
-        let shortWrite = error.code == EIO && error.operation.hasPrefix("mdb_txn_commit")
-        guard error.isMapFull || error.code == ENOSPC || shortWrite else { return nil }
+        guard case .storageFull(let reason) = StoreFailure.classify(error) else { return nil }
         return LarderError(.insufficientStorage, "insufficient_storage",
-                           "the store ran out of room (\(error); usually a full disk); free disk space or lower --max-size; nothing was stored")
+                           "the store ran out of room (\(reason); usually a full disk); free disk space or lower --max-size; nothing was stored")
     }
 }
 

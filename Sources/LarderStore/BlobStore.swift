@@ -219,8 +219,8 @@ public struct StoreStatistics: Sendable, Codable, Equatable {
 extension BlobStore {
     /// Where chunk `index` of blob `id` lies in the data file, for reading it with `pread` (no page faults on the
     /// map, one copy from the page cache); nil when the chunk is not stored or its place is unknown (then use
-    /// ``withChunk(id:index:_:)``). The caller must hold a lease on `id`.
-    public func chunkLocation(id: UInt64, index: Int) throws -> Environment.ValueLocation? {
+    /// ``withChunk(id:index:_:)``). The caller must hold a lease on `id` (`BlobSliceReader`).
+    func chunkLocation(id: UInt64, index: Int) throws -> Environment.ValueLocation? {
         try readTransaction { txn in
             guard let bytes = try txn.get(databases.chunks, key: StoreKeys.chunk(id: id, index: index)) else { return nil }
             return environment.location(of: bytes)

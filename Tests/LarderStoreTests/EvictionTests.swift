@@ -227,7 +227,8 @@ struct EvictionTests {
         let record = try await store!.put(bytes)
         let other = try await store!.put(blob(51))
 
-        var handle: BlobHandle? = try #require(try store!.open(record.digest))
+        let opened: BlobHandle = try #require(try store!.open(record.digest))
+        var handle: BlobHandle? = opened
         #expect(try await store!.delete(record.digest))
         #expect(try store!.open(record.digest) == nil)
         #expect(try store!.record(record.digest) == nil)

@@ -1,7 +1,5 @@
-import Foundation
 import Hummingbird
 import LarderStore
-import LMDB
 import NIOCore
 
 /// Writes a byte range of a stored blob, or of a fill in progress, to a response body, one chunk at a time.
@@ -67,10 +65,9 @@ struct BlobStreamer: Sendable {
     private func write(to writer: inout any ResponseBodyWriter) async throws {
         let allocator = ByteBufferAllocator()
         let chunkSize = Int64(store.configuration.chunkSize)
+        var reader = BlobSliceReader(store: store, blobID: blobID)
         var offset = start
         var end = self.end
-        // The data-file location of the chunk being sent, looked up once per chunk rather than once per slice.
-        var located: (index: Int, location: LMDB.Environment.ValueLocation?)?
         while end.map({ offset < $0 }) ?? true {
             let index = Int(offset / chunkSize)
             let chunkStart = Int64(index) * chunkSize
@@ -79,47 +76,17 @@ struct BlobStreamer: Sendable {
             guard sliceEnd > offset else { break }
             let lower = Int(offset - chunkStart)
             let upper = Int(sliceEnd - chunkStart)
-            if located?.index != index {
-                located = (index, try store.chunkLocation(id: blobID, index: index))
+            let count = upper - lower
+            var buffer = allocator.buffer(capacity: count)
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
+                try reader.read(chunk: index, from: lower, to: upper, into: target)
+                return count
             }
-            let buffer: ByteBuffer
-            if let location = located?.location {
-                guard location.count >= upper else { throw BlobStreamError.chunkMissing(index) }
-                buffer = try Self.read(location, from: lower, to: upper, allocator: allocator)
-            } else {
-                let copied = try store.withChunk(id: blobID, index: index) { bytes -> ByteBuffer in
-                    guard bytes.count >= upper else { throw BlobStreamError.chunkMissing(index) }
-                    return ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[lower..<upper]))
-                }
-                guard let copied else { throw BlobStreamError.chunkMissing(index) }
-                buffer = copied
-            }
-            let count = buffer.readableBytes
             try await writer.write(buffer)
             metrics.bytesServed.increment(by: Int64(count))
             if let eventLoop { try await eventLoop.submit {}.get() }
             offset = sliceEnd
         }
-    }
-
-    /// Reads bytes `[lower, upper)` of a chunk with `pread` straight from the data file into a new buffer: one
-    /// copy out of the page cache, and no page faults on the memory map.
-    static func read(_ location: LMDB.Environment.ValueLocation, from lower: Int, to upper: Int,
-                     allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        let count = upper - lower
-        var buffer = allocator.buffer(capacity: count)
-        var done = 0
-        while done < count {
-            var got = 0
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - done) { target in
-                got = pread(location.descriptor, target.baseAddress, count - done, off_t(location.offset + lower + done))
-                return max(0, got)
-            }
-            if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { throw BlobStreamError.readFailed(got < 0 ? errno : EIO) }
-            done += got
-        }
-        return buffer
     }
 
     /// Waits until chunk `index` may be sent and returns the blob offset up to which it may be sent, or nil when
@@ -148,19 +115,6 @@ struct BlobStreamer: Sendable {
                 }
                 await fill.waitForChange(after: snapshot.version)
             }
-        }
-    }
-}
-
-/// Why a response body stopped early.
-enum BlobStreamError: Error, CustomStringConvertible {
-    case chunkMissing(Int)
-    case readFailed(Int32)
-
-    var description: String {
-        switch self {
-        case .chunkMissing(let index): return "chunk \(index) is missing from the store (run `larder verify`)"
-        case .readFailed(let code): return "reading the data file failed: \(String(cString: strerror(code)))"
         }
     }
 }

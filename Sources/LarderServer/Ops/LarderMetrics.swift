@@ -26,25 +26,29 @@ public final class LarderMetrics: Sendable {
     public init() {
         let name = "larder_cache_requests_total"
         let help = "Cache lookups by result"
-        hits = registry.makeCounter(name: name, labels: [("result", "hit")], help: help)
-        misses = registry.makeCounter(name: name, labels: [("result", "miss")], help: help)
-        coalesced = registry.makeCounter(name: name, labels: [("result", "coalesced")], help: help)
-        bytesServed = registry.makeCounter(name: "larder_served_bytes_total", help: "Body bytes sent to clients")
-        bytesFetched = registry.makeCounter(name: "larder_upstream_bytes_total", help: "Body bytes received from upstreams")
-        fillsFailed = registry.makeCounter(name: "larder_fills_failed_total", help: "Upstream fills that failed")
+        hits = registry.makeCounter(descriptor: Self.metric(name, help), labels: [("result", "hit")])
+        misses = registry.makeCounter(descriptor: Self.metric(name, help), labels: [("result", "miss")])
+        coalesced = registry.makeCounter(descriptor: Self.metric(name, help), labels: [("result", "coalesced")])
+        bytesServed = registry.makeCounter(descriptor: Self.metric("larder_served_bytes_total", "Body bytes sent to clients"))
+        bytesFetched = registry.makeCounter(descriptor: Self.metric("larder_upstream_bytes_total", "Body bytes received from upstreams"))
+        fillsFailed = registry.makeCounter(descriptor: Self.metric("larder_fills_failed_total", "Upstream fills that failed"))
         fillDuration = registry.makeDurationHistogram(
-            name: "larder_fill_duration_seconds",
-            buckets: [.milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15), .seconds(60), .seconds(300), .seconds(1200)],
-            help: "Time from the first upstream request to the published blob")
-        fillsInFlight = registry.makeGauge(name: "larder_fills_in_flight", help: "Upstream fills running now")
-        streamsActive = registry.makeGauge(name: "larder_body_streams", help: "Blob response bodies being sent now")
-        streamsRefused = registry.makeCounter(name: "larder_body_streams_refused_total", help: "Blob reads refused with 503 at the --max-streams limit")
-        storedBytes = registry.makeGauge(name: "larder_store_bytes", help: "Bytes of blobs stored")
-        capacityBytes = registry.makeGauge(name: "larder_store_capacity_bytes", help: "Configured maximum bytes of blobs")
-        blobCount = registry.makeGauge(name: "larder_store_blobs", help: "Number of blobs stored")
-        pinnedBytes = registry.makeGauge(name: "larder_store_pinned_bytes", help: "Bytes of pinned blobs")
-        evictions = registry.makeGauge(name: "larder_store_evictions", help: "Blobs evicted since the server started")
-        evictedBytes = registry.makeGauge(name: "larder_store_evicted_bytes", help: "Bytes evicted since the server started")
+            descriptor: Self.metric("larder_fill_duration_seconds", "Time from the first upstream request to the published blob"),
+            buckets: [.milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15), .seconds(60), .seconds(300), .seconds(1200)])
+        fillsInFlight = registry.makeGauge(descriptor: Self.metric("larder_fills_in_flight", "Upstream fills running now"))
+        streamsActive = registry.makeGauge(descriptor: Self.metric("larder_body_streams", "Blob response bodies being sent now"))
+        streamsRefused = registry.makeCounter(descriptor: Self.metric("larder_body_streams_refused_total", "Blob reads refused with 503 at the --max-streams limit"))
+        storedBytes = registry.makeGauge(descriptor: Self.metric("larder_store_bytes", "Bytes of blobs stored"))
+        capacityBytes = registry.makeGauge(descriptor: Self.metric("larder_store_capacity_bytes", "Configured maximum bytes of blobs"))
+        blobCount = registry.makeGauge(descriptor: Self.metric("larder_store_blobs", "Number of blobs stored"))
+        pinnedBytes = registry.makeGauge(descriptor: Self.metric("larder_store_pinned_bytes", "Bytes of pinned blobs"))
+        evictions = registry.makeGauge(descriptor: Self.metric("larder_store_evictions", "Blobs evicted since the server started"))
+        evictedBytes = registry.makeGauge(descriptor: Self.metric("larder_store_evicted_bytes", "Bytes evicted since the server started"))
+    }
+
+    /// The descriptor of a metric named in full (`larder_…`).
+    private static func metric(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// Copies the store's sizes into the gauges and renders the registry as Prometheus text.

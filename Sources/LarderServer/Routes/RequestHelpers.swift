@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LarderStore
-import LMDB
 
 extension HTTPField.Name {
     /// `X-Larder-Cache: hit | miss | coalesced`.
@@ -34,7 +33,9 @@ enum RouteSupport {
     /// Maps store failures to client errors.
     static func clientError(_ error: any Error) -> any Error {
         if let full = LarderError.storageFull(error) { return full }
-        if let error = error as? LMDBError { return LarderError(.internalServerError, "store_error", "database error: \(error)") }
+        if case .database(let reason) = StoreFailure.classify(error) {
+            return LarderError(.internalServerError, "store_error", "database error: \(reason)")
+        }
         guard let error = error as? StoreError else { return error }
         switch error {
         case .digestMismatch: return LarderError(.badRequest, "digest_mismatch", error.description + "; nothing was stored")

@@ -19,12 +19,14 @@ public struct HTTPRunSource: RunSource {
 
     /// The session, delivering completions on `callbackQueue`.
     private let session: URLSession
+    /// The queue under the session's delegate queue, kept here: `OperationQueue.underlyingQueue` does not retain it.
+    private let callbackQueue = DispatchQueue(label: "runcmp.http-run-source")
 
     /// Creates a source for `baseURL`.
     public init(baseURL: URL) {
         self.baseURL = baseURL
         let callbacks = OperationQueue()
-        callbacks.underlyingQueue = DispatchQueue(label: "runcmp.http-run-source")
+        callbacks.underlyingQueue = callbackQueue
         callbacks.maxConcurrentOperationCount = 1
         session = URLSession(configuration: .ephemeral, delegate: nil, delegateQueue: callbacks)
     }

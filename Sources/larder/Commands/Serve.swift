@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import LarderClient
 import LarderServer
 import LarderStore
@@ -137,13 +136,12 @@ struct Serve: AsyncParsableCommand {
         }
         let startupLogger = logger
         let allowed = configuration.allowlist.entries.joined(separator: ",")
-        let app = buildApplication(configuration, services: services) { port in
+        try await runServer(configuration, services: services) { port in
             startupLogger.notice("larder serving", metadata: [
                 "address": "\(host):\(port)", "data": "\(directory)",
                 "allow-upstream": "\(allowed)",
             ])
         }
-        try await app.runService()
         services.store.close()
     }
 }
