@@ -43,19 +43,12 @@ public struct LocalBackend: LarderBackend {
         }
         let writer = try await store.makeWriter(source: path.map { "file:" + $0 } ?? "stdin")
         do {
-            while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
-                data.withUnsafeBytes { writer.buffer($0) }
-                try await writer.drain()
-                progress?.advance(data.count)
-            }
-            let record = try await writer.finish()
+            let record = try await writer.write(FileBlocks(handle: handle)) { progress?.advance($0) }
             progress?.finish()
             return record
         } catch let error as StoreError {
-            writer.abort()
             throw ClientError(error.description)
         } catch {
-            writer.abort()
             throw ClientError("cannot read \(path ?? "standard input"): \(describe(error))")
         }
     }

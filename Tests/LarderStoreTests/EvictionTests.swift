@@ -227,8 +227,8 @@ struct EvictionTests {
         let record = try await store!.put(bytes)
         let other = try await store!.put(blob(51))
 
-        let opened: BlobHandle = try #require(try store!.open(record.digest))
-        var handle: BlobHandle? = opened
+        var handle = try store!.open(record.digest)
+        try #require(handle != nil)
         #expect(try await store!.delete(record.digest))
         #expect(try store!.open(record.digest) == nil)
         #expect(try store!.record(record.digest) == nil)

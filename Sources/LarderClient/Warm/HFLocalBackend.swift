@@ -35,13 +35,8 @@ public final class HFLocalBackend: HFBackend {
         defer { try? handle.close() }
         let writer = try await services.store.makeWriter(expectedSize: size, source: "file:" + path)
         do {
-            while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
-                data.withUnsafeBytes { writer.buffer($0) }
-                try await writer.drain()
-            }
-            return try await writer.finish(expectedSize: size).digest
+            return try await writer.write(FileBlocks(handle: handle), expectedSize: size).digest
         } catch let error as StoreError {
-            writer.abort()
             throw ClientError("\(path): \(error.description)")
         }
     }

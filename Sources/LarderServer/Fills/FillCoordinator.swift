@@ -106,19 +106,16 @@ public final class FillCoordinator: Sendable {
             fill.update {
                 $0.head = Fill.Head(blobID: newWriter.id, contentLength: length, mediaType: mediaType, expected: request.expected)
             }
-            for try await block in response {
-                block.withUnsafeBytes { newWriter.buffer($0) }
-                received += Int64(block.count)
-                metrics.bytesFetched.increment(by: Int64(block.count))
-                try await newWriter.drain()
-            }
             var refs: [String: [String: String]] = [:]
             if let refName = request.refName {
                 var attributes: [String: String] = ["url": request.url]
                 if let mediaType { attributes["content-type"] = mediaType }
                 refs[refName] = attributes
             }
-            let record = try await newWriter.finish(expectedSize: length, refs: refs)
+            let record = try await newWriter.write(response, expectedSize: length, refs: refs) { count in
+                received += Int64(count)
+                metrics.bytesFetched.increment(by: Int64(count))
+            }
             fill.update { $0.outcome = .completed(record) }
             let elapsed = ContinuousClock.now - started
             metrics.fillDuration.record(elapsed)

@@ -48,23 +48,19 @@ struct BlobRoutes<Context: ConnectionAwareContext>: Sendable {
         } catch {
             throw RouteSupport.clientError(error)
         }
+        let record: BlobRecord
         do {
-            for try await buffer in request.body {
-                buffer.withUnsafeReadableBytes { writer.buffer($0) }
-                try await writer.drain()
-            }
-            let record = try await writer.finish(expectedSize: length)
-            // The store keeps the copy it already had (another id) when the same content was stored before.
-            let created = record.id == writer.id
-            var response = try RouteSupport.json(UploadResult(record: record, created: created), status: .created)
-            response.headers[.location] = "/blobs/\(record.digest)"
-            response.headers[.dockerContentDigest] = record.digest.description
-            return response
+            record = try await writer.write(request.body, expectedSize: length)
         } catch {
-            writer.abort()
             context.logger.debug("upload failed", metadata: ["error": "\(error)"])
             throw RouteSupport.clientError(error)
         }
+        // The store keeps the copy it already had (another id) when the same content was stored before.
+        let created = record.id == writer.id
+        var response = try RouteSupport.json(UploadResult(record: record, created: created), status: .created)
+        response.headers[.location] = "/blobs/\(record.digest)"
+        response.headers[.dockerContentDigest] = record.digest.description
+        return response
     }
 
     @Sendable func delete(_ request: Request, _ context: Context) async throws -> Response {

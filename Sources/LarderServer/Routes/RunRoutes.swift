@@ -115,13 +115,8 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
         }
         let record: BlobRecord
         do {
-            for try await buffer in request.body {
-                buffer.withUnsafeReadableBytes { writer.buffer($0) }
-                try await writer.drain()
-            }
-            record = try await writer.finish(expectedSize: length)
+            record = try await writer.write(request.body, expectedSize: length)
         } catch {
-            writer.abort()
             throw RouteSupport.clientError(error)
         }
         let artifact = ArtifactReference(name: parts[4], digest: record.digest.description, size: record.size, mediaType: mediaType)
