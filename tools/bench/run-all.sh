@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every Larder benchmark (warm-hit, cold-fanout) and write a combined
+# Run every Larder benchmark (warm-hit, cold-fanout, concurrency) and write a combined
 # summary to tools/bench/out/summary.txt.
 #
 #   tools/bench/run-all.sh [--build|--no-build] [--strict]
@@ -10,7 +10,7 @@
 #   --strict    exit 1 when any goal FAILs (default: exit 1 only when a script fails)
 #
 # Each script has its own time limit (BENCH_LIMIT_S, default 300 s); the whole
-# run takes about 2-4 minutes on 2 cores, plus the build if one is needed.
+# run takes about 4-6 minutes on 2 cores, plus the build if one is needed.
 # Environment variables of the scripts (BENCH_*, LARDER_BIN) pass through.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -66,25 +66,27 @@ run() {
 
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 t0=$SECONDS
-rm -f "$OUT_DIR/warm-hit.txt" "$OUT_DIR/cold-fanout.txt"
-run warm-hit
-run cold-fanout
+BENCHES="warm-hit cold-fanout concurrency"
+for name in $BENCHES; do rm -f "$OUT_DIR/$name.txt"; done
+for name in $BENCHES; do run "$name"; done
 
 {
   echo "Larder benchmarks, $started, $((SECONDS - t0)) s"
   echo "commit: $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$REPO_ROOT" diff --quiet 2>/dev/null || echo ' (dirty)')"
   echo "host: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
   echo "larder: ${LARDER_BIN:-none (${LARDER_SKIP})}"
-  for name in warm-hit cold-fanout; do
+  for name in $BENCHES; do
     echo
     echo "== $name"
     if [ -s "$OUT_DIR/$name.txt" ]; then cat "$OUT_DIR/$name.txt"; else echo "(no report)"; fi
     [ -f "$OUT_DIR/$name.txt.failed" ] && cat "$OUT_DIR/$name.txt.failed"
   done
   echo
-  pass=$(cat "$OUT_DIR"/warm-hit.txt "$OUT_DIR"/cold-fanout.txt 2>/dev/null | grep -c ' PASS$' || true)
-  fail=$(cat "$OUT_DIR"/warm-hit.txt "$OUT_DIR"/cold-fanout.txt 2>/dev/null | grep -c ' FAIL' || true)
-  skip=$(cat "$OUT_DIR"/warm-hit.txt "$OUT_DIR"/cold-fanout.txt 2>/dev/null | grep -c ' SKIPPED' || true)
+  reports=()
+  for name in $BENCHES; do reports+=("$OUT_DIR/$name.txt"); done
+  pass=$(cat "${reports[@]}" 2>/dev/null | grep -o ': PASS\| PASS$' | wc -l || true)
+  fail=$(cat "${reports[@]}" 2>/dev/null | grep -o ': FAIL\| FAIL' | wc -l || true)
+  skip=$(cat "${reports[@]}" 2>/dev/null | grep -c ' SKIPPED' || true)
   echo "goals: $pass passed, $fail failed, $skip skipped"
   if [ "${#failed_scripts[@]}" -gt 0 ]; then echo "scripts failed: ${failed_scripts[*]}"; fi
 } >"$SUMMARY"
