@@ -118,15 +118,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "RunCompare", dependencies: ["RunModel"], swiftSettings: swiftSettings),
+        // Deterministic synthetic runs: the example report (`runcmp example`), the benchmark data and test fixtures.
+        .target(name: "RunFixtures", dependencies: ["RunCompare", "RunModel"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "runcmp",
             dependencies: [
                 "RunCompare",
+                "RunFixtures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunModel", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunFixtures", "RunModel", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "larder-crash-writer",

@@ -1,6 +1,7 @@
 import Foundation
 import RunModel
 @testable import RunCompare
+import RunFixtures
 
 /// Run documents built from explicit numbers: the motivating case in small.
 ///

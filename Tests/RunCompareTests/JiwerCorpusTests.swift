@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RunCompare
+import RunFixtures
 
 /// Runs jiwer (from PyPI, in `tools/wer-corpus/.venv`) on 262 generated pairs and on corpora
 /// mixing identical and differing pairs, and requires runcmp's WER, MER, WIL and

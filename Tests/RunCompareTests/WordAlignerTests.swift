@@ -1,5 +1,6 @@
 import Testing
 @testable import RunCompare
+import RunFixtures
 
 /// Reference edit distance by full dynamic programming (test oracle only).
 func referenceDistance(_ a: [Int32], _ b: [Int32]) -> Int {

@@ -1,39 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunCompare
-
-/// `runcmp example --out DIR`: writes the motivating-case runs as exported files.
-struct Example: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Write the example runs (the Whisper case) as export files a.json and b.json.", shouldDisplay: false)
-
-    @Option(help: "Directory to write into.") var out: String
-
-    func run() throws {
-        let (a, b) = try ExampleRuns.whisper()
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try a.encoded().write(to: URL(fileURLWithPath: out).appendingPathComponent("a.json"))
-        try b.encoded().write(to: URL(fileURLWithPath: out).appendingPathComponent("b.json"))
-    }
-}
-
-/// `runcmp bench-data`: writes two large synthetic runs for the benchmark.
-struct BenchData: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench-data", abstract: "Write two synthetic runs for benchmarking.", shouldDisplay: false)
-
-    @Option(help: "Directory to write into.") var out: String
-    @Option(help: "Tasks per run.") var tasks = 5000
-    @Option(help: "Words per transcript.") var words = 2000
-    @Option(help: "Fraction of words that differ.") var difference = 0.05
-
-    func run() throws {
-        let (a, b) = try SyntheticRuns.benchmark(tasks: tasks, words: words, difference: difference)
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try a.encoded().write(to: URL(fileURLWithPath: out).appendingPathComponent("a.json"))
-        try b.encoded().write(to: URL(fileURLWithPath: out).appendingPathComponent("b.json"))
-    }
-}
+import RunFixtures
 
 /// `runcmp bench-wer`: times WER on two long texts.
 struct BenchWER: ParsableCommand {
