@@ -4,21 +4,23 @@ import Logging
 
 /// Runs one logical transfer (attempts, redirects, body resumption) on its own dedicated thread.
 ///
+/// Only the libcurl plumbing lives here: the handle, its callbacks, the block being filled. The decisions
+/// are pure: ``ResponseHeadPolicy`` judges each response head, ``ExchangeTarget`` follows redirects and
+/// writes the request's header lines, ``AttemptOutcomePolicy`` judges how an attempt ended; the state of
+/// the current exchange is one ``ExchangeState`` value, replaced for every exchange.
+///
 /// Not `Sendable`: created, used and released on that thread; the easy handle it owns never
 /// leaves it. Only ``TransferChannel`` is shared with the consumer.
 final class TransferRunner {
-    /// Statuses retried (before any body byte) while attempts remain.
-    static let retryableStatuses: Set<Int> = [429, 502, 503, 504]
-    /// Statuses answered with a redirect that is followed when it carries a `Location`.
-    static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
-
     let request: UpstreamRequest
     let configuration: UpstreamConfiguration
     let channel: TransferChannel
     let logger: Logger
     private let startedAt = ContinuousClock.now
 
+    /// The handle, kept for the runner's lifetime (released with it, after the stream ended).
     var easy: CurlEasy?
+    /// The request body, rewound for every exchange that sends it.
     var upload: UploadSource?
 
     /// Attempts started so far (the first one included).
@@ -29,30 +31,8 @@ final class TransferRunner {
     var delivered: Int64 = 0
     /// The block being filled; handed to the channel when it reaches `blockSize`.
     var block: [UInt8] = []
-
-    // Per-exchange state, reset before every `curl_easy_perform`.
-    /// Header lines of the current response.
-    var parser = ResponseHeaderParser()
-    /// What happens to the current response's body bytes.
-    var disposition = BodyDisposition.pending
-    /// Body bytes still to drop before delivering (re-download after a drop without range support).
-    var skipRemaining: Int64 = 0
-    /// Set by a callback that aborted the exchange; thrown after `curl_easy_perform` returns.
-    var exchangeFailure: UpstreamError?
-    /// Set when the response is a retryable status that will be retried.
-    var retryStatus: (status: Int, retryAfter: Duration?)?
-    /// Set when the response is a redirect to follow.
-    var isRedirect = false
-    /// URL of the current exchange.
-    var currentURL = ""
-    /// Redirects followed before the current exchange within this attempt.
-    var hopCount = 0
-    /// Set when the progress callback aborted because nothing moved for `stallTimeout`.
-    var stalled = false
-    /// Last time bytes moved (or the consumer took a block).
-    var lastActivity = ContinuousClock.now
-    /// Bytes moved so far in this exchange, as last reported to the progress callback.
-    var lastProgressBytes: Int64 = 0
+    /// State of the current exchange, replaced before every `curl_easy_perform`.
+    var exchange: ExchangeState
 
     /// Creates a runner; call ``run()`` on the dedicated thread.
     init(request: UpstreamRequest, configuration: UpstreamConfiguration, channel: TransferChannel, logger: Logger) {
@@ -60,6 +40,7 @@ final class TransferRunner {
         self.configuration = configuration
         self.channel = channel
         self.logger = logger
+        exchange = ExchangeState(target: ExchangeTarget(request: request), hopCount: 0)
         block.reserveCapacity(configuration.blockSize)
     }
 
@@ -73,6 +54,19 @@ final class TransferRunner {
         }
         channel.finish(failure)
         logCompletion(failure)
+    }
+
+    /// What the current response head is judged against.
+    var exchangeContext: ExchangeContext {
+        ExchangeContext(
+            method: request.method,
+            url: exchange.target.url,
+            attempt: attempt,
+            maxAttempts: configuration.maxAttempts,
+            hopCount: exchange.hopCount,
+            entity: entity,
+            delivered: delivered
+        )
     }
 
     private func execute() throws(UpstreamError) {
@@ -94,7 +88,7 @@ final class TransferRunner {
                 return
             case .retry(let error, let retryAfter):
                 guard attempt < configuration.maxAttempts else {
-                    throw Self.annotated(error, attempts: attempt)
+                    throw AttemptOutcomePolicy.annotated(error, attempts: attempt)
                 }
                 var delay = configuration.backoff(beforeRetry: attempt)
                 if let retryAfter {
@@ -114,94 +108,48 @@ final class TransferRunner {
 
     /// One attempt: the request to the original URL and every redirect it leads to.
     private func performAttempt(_ easy: CurlEasy) throws(UpstreamError) -> AttemptOutcome {
-        var url = request.url
-        var method = request.method
-        var sendBody = true
-        var stripCredentials = false
+        var target = ExchangeTarget(request: request)
         var hops = 0
         while true {
             if channel.isCancelled { throw .cancelled }
-            hopCount = hops
-            try configureExchange(easy, url: url, method: method, sendBody: sendBody, stripCredentials: stripCredentials)
+            exchange = ExchangeState(target: target, hopCount: hops)
+            try configureExchange(easy)
             var code = easy.perform()
             if channel.isCancelled { throw .cancelled }
-            if stalled {
+            if exchange.stalled {
                 code = CURLE_OPERATION_TIMEDOUT
             }
-            if let exchangeFailure { throw exchangeFailure }
-            if isRedirect && code == CURLE_OK {
-                guard let target = easy.redirectURL() else {
-                    throw .invalidURL("unusable Location in redirect from \(URLRules.redacted(url))")
-                }
+            if let failure = exchange.failure { throw failure }
+            if exchange.isRedirect && code == CURLE_OK {
+                target = try target.redirected(
+                    to: easy.redirectURL(),
+                    status: exchange.parser.status,
+                    hop: hops + 1,
+                    maxRedirects: configuration.maxRedirects,
+                    policy: request.redirectPolicy
+                )
                 hops += 1
-                guard hops <= configuration.maxRedirects else { throw .tooManyRedirects(target) }
-                guard URLRules.isHTTP(target) else { throw .redirectNotAllowed(target) }
-                if let policy = request.redirectPolicy, !policy(target) { throw .redirectNotAllowed(target) }
-                switch parser.status {
-                case 303 where method != .head, 301 where method == .post, 302 where method == .post:
-                    method = .get
-                    sendBody = false
-                default:
-                    break
-                }
-                if !URLRules.sameOrigin(url, target) {
-                    stripCredentials = true
-                }
-                url = target
                 continue
             }
-            if let retryStatus {
+            if let retryStatus = exchange.retryStatus {
                 return .retry(.transport(code: 0, message: "upstream answered \(retryStatus.status)"),
                               retryAfter: retryStatus.retryAfter)
             }
-            return try classify(code, easy: easy, firstExchange: hops == 0)
+            let end = FinishedExchange(
+                code: code,
+                stalled: exchange.stalled,
+                headComplete: exchange.parser.isComplete,
+                url: exchange.target.url,
+                isFirstExchange: hops == 0,
+                // Asked of the handle only when they matter, as libcurl's state is then still that of this exchange.
+                message: code == CURLE_OK || exchange.stalled ? "" : easy.message(for: code),
+                hasConnected: code == CURLE_OPERATION_TIMEDOUT && !exchange.stalled ? easy.hasConnected() : true
+            )
+            return try AttemptOutcomePolicy.outcome(
+                of: end, entity: entity, delivered: delivered, method: request.method,
+                stallTimeout: configuration.stallTimeout
+            )
         }
-    }
-
-    /// Decides what a finished (non-redirect, non-retried-status) exchange means.
-    ///
-    /// A retry repeats the whole request, so a non-idempotent one is retried only when nothing can
-    /// have reached a server: a connect failure on its first exchange.
-    private func classify(_ code: CURLcode, easy: CurlEasy, firstExchange: Bool) throws(UpstreamError) -> AttemptOutcome {
-        if code == CURLE_OK {
-            guard parser.isComplete else {
-                throw .transport(code: 0, message: "no response from \(URLRules.redacted(currentURL))")
-            }
-            if let entity, let expected = entity.bodyLength, delivered < expected {
-                // The connection ended cleanly but early: treat it like a dropped transfer.
-                let error = UpstreamError.transport(
-                    code: Int(CURLE_PARTIAL_FILE.rawValue),
-                    message: "body ended after \(delivered) of \(expected) bytes"
-                )
-                guard entity.isResumable else { throw error }
-                return .retry(error, retryAfter: nil)
-            }
-            return .completed
-        }
-        let message = stalled
-            ? "no data moved for \(Int(configuration.stallTimeout.larderSeconds.rounded(.up))) s from \(URLRules.redacted(currentURL))"
-            : easy.message(for: code)
-        var error = Self.error(for: code, message: message)
-        var raw = Int(code.rawValue)
-        if code == CURLE_OPERATION_TIMEDOUT && !stalled && !easy.hasConnected() {
-            // libcurl reports a connect timeout as a plain timeout; nothing reached the server.
-            error = .connectFailed(message)
-            raw = Int(CURLE_COULDNT_CONNECT.rawValue)
-        }
-        if let entity {
-            if let expected = entity.bodyLength, delivered >= expected, request.method != .head {
-                // Every promised byte arrived; only the connection's ending failed.
-                return .completed
-            }
-            guard entity.isResumable, Self.transientCodes.contains(raw) else { throw error }
-            return .retry(error, retryAfter: nil)
-        }
-        let idempotent = request.method.isIdempotent
-        if (Self.connectCodes.contains(raw) && (idempotent || firstExchange))
-            || (idempotent && Self.transientCodes.contains(raw)) {
-            return .retry(error, retryAfter: nil)
-        }
-        throw error
     }
 
     private func validateHeaders() throws(UpstreamError) {
@@ -233,87 +181,4 @@ final class TransferRunner {
         }
         logger.info("upstream transfer finished", metadata: metadata)
     }
-
-    // MARK: CURLcode classification
-
-    /// Failures worth retrying for any method: nothing reached the server.
-    static let connectCodes: Set<Int> = [
-        Int(CURLE_COULDNT_RESOLVE_PROXY.rawValue), Int(CURLE_COULDNT_RESOLVE_HOST.rawValue),
-        Int(CURLE_COULDNT_CONNECT.rawValue), Int(CURLE_SEND_FAIL_REWIND.rawValue),
-    ]
-
-    /// Failures worth retrying for idempotent requests and resuming a body after.
-    static let transientCodes: Set<Int> = connectCodes.union([
-        Int(CURLE_HTTP2.rawValue), Int(CURLE_PARTIAL_FILE.rawValue), Int(CURLE_OPERATION_TIMEDOUT.rawValue),
-        Int(CURLE_SSL_CONNECT_ERROR.rawValue), Int(CURLE_GOT_NOTHING.rawValue), Int(CURLE_SEND_ERROR.rawValue),
-        Int(CURLE_RECV_ERROR.rawValue), Int(CURLE_HTTP2_STREAM.rawValue),
-    ])
-
-    /// Maps a failed `CURLcode` to the public error.
-    static func error(for code: CURLcode, message: String) -> UpstreamError {
-        switch code {
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
-            .invalidURL(message)
-        case CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT:
-            .connectFailed(message)
-        case CURLE_OPERATION_TIMEDOUT:
-            .timedOut(message)
-        case CURLE_ABORTED_BY_CALLBACK:
-            .cancelled
-        default:
-            .transport(code: Int(code.rawValue), message: message)
-        }
-    }
-
-    /// `error` with the number of attempts appended to its message.
-    static func annotated(_ error: UpstreamError, attempts: Int) -> UpstreamError {
-        let suffix = " (after \(attempts) attempt\(attempts == 1 ? "" : "s"))"
-        switch error {
-        case .connectFailed(let message): return .connectFailed(message + suffix)
-        case .timedOut(let message): return .timedOut(message + suffix)
-        case .transport(let code, let message): return .transport(code: code, message: message + suffix)
-        default: return error
-        }
-    }
-}
-
-/// Result of one attempt.
-enum AttemptOutcome {
-    /// The body (if any) was received completely.
-    case completed
-    /// The attempt failed in a way worth retrying (or resuming).
-    case retry(UpstreamError, retryAfter: Duration?)
-}
-
-/// What happens to body bytes of the current exchange.
-enum BodyDisposition {
-    /// Headers not complete yet.
-    case pending
-    /// Body of a redirect or retried status: read and drop.
-    case discard
-    /// Body of the entity: skip `skipRemaining` bytes, then append to the stream.
-    case deliver
-}
-
-/// The response whose head was published, with what is needed to resume its body.
-struct PublishedEntity {
-    /// The published head.
-    var head: UpstreamResponseHead
-    /// Whether a dropped body may be resumed (GET answered 200 or 206).
-    var isResumable: Bool
-    /// Offset in the entity of the first body byte (the range start of a 206, else 0).
-    var rangeStart: Int64
-    /// Inclusive range end of a 206.
-    var rangeEnd: Int64?
-    /// Number of body bytes the response promised, if known.
-    var bodyLength: Int64?
-    /// Full entity length, if known.
-    var entityLength: Int64?
-    /// Strong `ETag`, if any.
-    var etag: String?
-    /// `Last-Modified`, if any.
-    var lastModified: String?
-
-    /// Value for `If-Range`: the strong ETag, else Last-Modified.
-    var ifRangeValidator: String? { etag ?? lastModified }
 }
