@@ -44,8 +44,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LarderAPI",
+            dependencies: ["RunModel"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LarderStore",
             dependencies: [
+                "LarderAPI",
                 "LMDB",
                 "RunModel",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -64,6 +70,7 @@ let package = Package(
         .target(
             name: "LarderServer",
             dependencies: [
+                "LarderAPI",
                 "LarderStore",
                 "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -81,6 +88,7 @@ let package = Package(
         .target(
             name: "LarderClient",
             dependencies: [
+                "LarderAPI",
                 "LarderStore",
                 "LarderServer",
                 "Upstream",
@@ -106,6 +114,7 @@ let package = Package(
         .executableTarget(
             name: "larder",
             dependencies: [
+                "LarderAPI",
                 "LarderServer",
                 "LarderClient",
                 "LarderStore",
@@ -117,7 +126,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "RunCompare", dependencies: ["RunModel"], swiftSettings: swiftSettings),
+        .target(name: "RunCompare", dependencies: ["LarderAPI", "RunModel"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "runcmp",
             dependencies: [
@@ -126,7 +135,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunModel", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "RunCompareTests", dependencies: ["LarderAPI", "RunCompare", "RunModel", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "LarderAPITests", dependencies: ["LarderAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "larder-crash-writer",
@@ -145,6 +155,7 @@ let package = Package(
         .testTarget(
             name: "LarderServerTests",
             dependencies: [
+                "LarderAPI",
                 "LarderServer",
                 "LarderStore",
                 "LMDB",
@@ -160,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "HFTests",
             dependencies: [
-                "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
+                "LarderAPI", "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -169,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LarderCLITests",
-            dependencies: ["larder", "runcmp", "LarderStore", "LarderTestSupport", "RunModel"],
+            dependencies: ["larder", "runcmp", "LarderAPI", "LarderStore", "LarderTestSupport", "RunModel"],
             swiftSettings: swiftSettings
         ),
     ]

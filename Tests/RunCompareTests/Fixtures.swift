@@ -1,6 +1,7 @@
 import Foundation
-import RunModel
+import LarderAPI
 @testable import RunCompare
+import RunModel
 
 /// Run documents built from explicit numbers: the motivating case in small.
 ///

@@ -1,7 +1,8 @@
 import Foundation
-import Synchronization
+import LarderAPI
 import LarderServer
 import LarderStore
+import Synchronization
 
 /// Runs `larder warm`: starts a job on the backend, shows per-reference progress on a terminal, and returns the
 /// final status.

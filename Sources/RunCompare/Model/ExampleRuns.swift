@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 
 /// The motivating case as two synthetic runs with explicit numbers: a Whisper flow (3 videos,
 /// `tiny` and `large` models) first run with the default 1-CPU/4Gi requests, every pod packed on
