@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LarderAPI
 import LarderStore
 
 /// `POST /hf/_import`: files already stored as blobs, to be served as one commit of a repository.
@@ -46,20 +47,6 @@ public struct HFImportRequest: Sendable, Codable {
         self.files = files
         self.pin = pin
     }
-}
-
-/// What an import stored.
-public struct HFImportResult: Sendable, Codable {
-    /// `org/name` or `datasets/org/name`.
-    public var repo: String
-    /// The commit the files are served under.
-    public var commit: String
-    /// The branches pointed at it.
-    public var branches: [String]
-    /// Number of files.
-    public var files: Int
-    /// Total bytes.
-    public var bytes: Int64
 }
 
 extension HFMirror {
