@@ -149,7 +149,7 @@ let package = Package(
             path: "Tests/Support/LarderTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LarderStoreTests", dependencies: ["LarderStore", "LMDB", "larder-crash-writer"], swiftSettings: swiftSettings),
+        .testTarget(name: "LarderStoreTests", dependencies: ["LarderAPI", "LarderStore", "LMDB", "larder-crash-writer"], swiftSettings: swiftSettings),
         .testTarget(name: "RunRecorderTests", dependencies: ["RunModel", "RunRecorder"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "LarderTestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,6 +1,5 @@
 import Foundation
 import LarderAPI
-import LarderServer
 import LarderStore
 import Logging
 import Upstream
