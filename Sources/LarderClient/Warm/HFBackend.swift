@@ -1,6 +1,5 @@
 import Foundation
 import LarderAPI
-import LarderServer
 import LarderStore
 
 /// What `larder import`, `export` and `warm` need from a Larder, through a server (``HFServerBackend``) or on a
