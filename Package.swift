@@ -44,8 +44,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LarderAPI",
+            dependencies: ["RunModel"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LarderStore",
             dependencies: [
+                "LarderAPI",
                 "LMDB",
                 "RunModel",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -64,6 +70,7 @@ let package = Package(
         .target(
             name: "LarderServer",
             dependencies: [
+                "LarderAPI",
                 "LarderStore",
                 "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -81,6 +88,7 @@ let package = Package(
         .target(
             name: "LarderClient",
             dependencies: [
+                "LarderAPI",
                 "LarderStore",
                 "LarderServer",
                 "Upstream",
@@ -106,6 +114,7 @@ let package = Package(
         .executableTarget(
             name: "larder",
             dependencies: [
+                "LarderAPI",
                 "LarderServer",
                 "LarderClient",
                 "LarderStore",
@@ -117,9 +126,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "RunCompare", dependencies: ["RunModel"], swiftSettings: swiftSettings),
+        .target(name: "RunCompare", dependencies: ["LarderAPI", "RunModel"], swiftSettings: swiftSettings),
         // Deterministic synthetic runs: the example report (`runcmp example`), the benchmark data and test fixtures.
-        .target(name: "RunFixtures", dependencies: ["RunCompare", "RunModel"], swiftSettings: swiftSettings),
+        .target(name: "RunFixtures", dependencies: ["LarderAPI", "RunModel"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "runcmp",
             dependencies: [
@@ -129,7 +138,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunFixtures", "RunModel", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "RunCompareTests", dependencies: ["LarderAPI", "RunCompare", "RunFixtures", "RunModel", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "LarderAPITests", dependencies: ["LarderAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "larder-crash-writer",
@@ -142,12 +152,13 @@ let package = Package(
             path: "Tests/Support/LarderTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LarderStoreTests", dependencies: ["LarderStore", "LMDB", "larder-crash-writer"], swiftSettings: swiftSettings),
+        .testTarget(name: "LarderStoreTests", dependencies: ["LarderAPI", "LarderStore", "LMDB", "larder-crash-writer"], swiftSettings: swiftSettings),
         .testTarget(name: "RunRecorderTests", dependencies: ["RunModel", "RunRecorder"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "LarderTestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "LarderServerTests",
             dependencies: [
+                "LarderAPI",
                 "LarderServer",
                 "LarderStore",
                 "LMDB",
@@ -163,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "HFTests",
             dependencies: [
-                "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
+                "LarderAPI", "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -172,7 +183,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LarderCLITests",
-            dependencies: ["larder", "runcmp", "LarderStore", "LarderTestSupport", "RunModel"],
+            dependencies: ["larder", "runcmp", "LarderAPI", "LarderStore", "LarderTestSupport", "RunModel"],
             swiftSettings: swiftSettings
         ),
     ]

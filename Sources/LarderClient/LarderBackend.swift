@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 import LarderStore
 
 /// The operations the `larder` CLI performs, against a running server (``ServerBackend``) or a data directory

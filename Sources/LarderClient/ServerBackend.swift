@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LarderAPI
 import LarderStore
 import Upstream
 

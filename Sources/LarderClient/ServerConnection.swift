@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 import Logging
 import Upstream
 
@@ -65,17 +66,12 @@ public struct ServerConnection: Sendable {
 
     /// The message for an error answer: the server's JSON `message` when there is one.
     static func errorMessage(status: Int, body: [UInt8]) -> String {
-        struct ErrorBody: Decodable { var error: String; var message: String }
-        if let parsed = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)) {
+        if let parsed = ErrorBody.parse(body) {
             return "server answered \(status) (\(parsed.error)): \(parsed.message)"
         }
         return "server answered \(status): \(String(decoding: body.prefix(300), as: UTF8.self))"
     }
 
     /// Percent-encodes one path segment or query value (only ASCII letters, digits and `-._~` stay as they are).
-    public static func escape(_ segment: String) -> String {
-        var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        allowed.insert(charactersIn: "-._~")
-        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
-    }
+    public static func escape(_ segment: String) -> String { PercentEscaping.segment(segment) }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import HTTPTypes
-import LarderStore
 import Hummingbird
+import LarderAPI
+import LarderStore
 import NIOCore
 
-/// An error answered to the client as `{"error": code, "message": ...}` with an HTTP status.
+/// An error answered to the client as an ``ErrorBody`` (`{"error": code, "message": ...}`) with an HTTP status.
 ///
 /// Every failure that reaches a client goes through this type, so error bodies are always JSON and always say
 /// what was wrong.
@@ -31,15 +32,10 @@ public struct LarderError: HTTPResponseError, Sendable, CustomStringConvertible 
         var fields = headers
         fields[.contentType] = "application/json"
         fields[.cacheControl] = "no-store"
-        let body = Self.jsonBody(code: code, message: message)
+        let body = ErrorBody(error: code, message: message).encoded()
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    static func jsonBody(code: String, message: String) -> [UInt8] {
-        let object = ["error": code, "message": message]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return Array(data) + [0x0a]
-    }
 }
 
 extension LarderError {

@@ -1,3 +1,4 @@
+import LarderAPI
 /// One blob with the names that point at it, as `GET /blobs` and `larder ls` show it.
 public struct BlobListing: Codable, Sendable, Equatable {
     /// The blob's record.

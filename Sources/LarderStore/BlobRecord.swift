@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 
 /// What the store knows about one complete, verified blob.
 public struct BlobRecord: Sendable, Codable, Equatable {

@@ -1,7 +1,8 @@
-import Synchronization
 import Foundation
+import LarderAPI
 import LMDB
 import Logging
+import Synchronization
 
 extension BlobStore {
     /// Reserves `bytes` of capacity for a write in progress, claiming least recently used unpinned blobs that

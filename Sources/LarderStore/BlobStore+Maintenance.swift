@@ -1,8 +1,9 @@
-import Synchronization
 import Crypto
 import Foundation
+import LarderAPI
 import LMDB
 import Logging
+import Synchronization
 
 /// What `verify` found.
 public struct VerifyReport: Sendable, Codable, Equatable {

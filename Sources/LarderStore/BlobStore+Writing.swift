@@ -1,7 +1,8 @@
-import Synchronization
 import Foundation
+import LarderAPI
 import LMDB
 import Logging
+import Synchronization
 
 extension BlobStore {
     /// Starts writing a blob.

@@ -1,5 +1,6 @@
-import Synchronization
 import Foundation
+import LarderAPI
+import Synchronization
 
 /// A name (a URL, an `hf:` or `oci:` reference) pointing at a blob, with what the protocol needs to answer for it.
 public struct RefRecord: Sendable, Codable, Equatable {

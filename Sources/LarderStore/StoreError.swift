@@ -1,3 +1,4 @@
+import LarderAPI
 /// Failures of the blob store, in terms of the store (callers map them to HTTP or CLI messages).
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The bytes written do not hash to the digest the caller promised; nothing was stored.

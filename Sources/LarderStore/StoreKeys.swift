@@ -1,3 +1,4 @@
+import LarderAPI
 /// Byte layouts of the keys in the store's LMDB databases. Integers are big-endian so that LMDB's byte order is
 /// numeric order.
 enum StoreKeys {

@@ -1,5 +1,5 @@
 import Foundation
-import RunCompare
+import LarderAPI
 import RunModel
 
 /// The motivating case as two synthetic runs with explicit numbers: a Whisper flow (3 videos,

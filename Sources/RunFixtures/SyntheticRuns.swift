@@ -1,5 +1,5 @@
 import Foundation
-import RunCompare
+import LarderAPI
 import RunModel
 
 /// Deterministic synthetic runs for the benchmark and the example report. Every number comes

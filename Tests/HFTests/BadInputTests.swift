@@ -1,5 +1,5 @@
 import Foundation
-import LarderServer
+import LarderAPI
 import LarderStore
 import LarderTestSupport
 import Testing

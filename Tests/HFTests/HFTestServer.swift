@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LarderAPI
 import LarderServer
 import LarderStore
 import LarderTestSupport

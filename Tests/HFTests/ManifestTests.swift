@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 @testable import LarderServer
 import LarderStore
 import Testing

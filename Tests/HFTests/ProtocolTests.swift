@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 import LarderServer
 import LarderStore
 import LarderTestSupport

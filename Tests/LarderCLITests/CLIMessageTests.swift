@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 import LarderStore
 import LarderTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 @testable import LarderStore
 import LarderTestSupport
 import LMDB

@@ -1,7 +1,8 @@
-import Synchronization
 import Foundation
-import Testing
+import LarderAPI
 @testable import LarderStore
+import Synchronization
+import Testing
 
 /// Access times are kept in milliseconds; a pause between steps makes the LRU order unambiguous.
 private func tick() async throws {

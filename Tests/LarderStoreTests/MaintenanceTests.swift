@@ -1,7 +1,8 @@
 import Foundation
+import LarderAPI
+@testable import LarderStore
 import LMDB
 import Testing
-@testable import LarderStore
 
 @Suite("Blob store: refs, gc, verify and locking")
 struct MaintenanceTests {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import LarderAPI
 @testable import LarderStore
+import Testing
 
 /// Issue 17, items 4 and 7: a write that is refused (or fails) must not have evicted anything, and `gc` evicts
 /// what it can even when pinned content alone exceeds the limit.

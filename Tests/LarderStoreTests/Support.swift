@@ -1,7 +1,8 @@
 import Foundation
+import LarderAPI
+@testable import LarderStore
 import LMDB
 import Testing
-@testable import LarderStore
 
 /// A fresh data directory for one test; `remove()` deletes it.
 struct TestDirectory: Sendable {

@@ -1,7 +1,8 @@
 import Foundation
+import LarderAPI
+@testable import RunCompare
 import RunModel
 import Testing
-@testable import RunCompare
 
 /// Runs at the edges: no tasks, steps on one side only, every task failed (issue 18 item 6,
 /// issue 17 item 18).

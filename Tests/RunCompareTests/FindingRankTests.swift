@@ -1,7 +1,8 @@
 import Foundation
+import LarderAPI
+@testable import RunCompare
 import RunModel
 import Testing
-@testable import RunCompare
 
 /// Findings are ranked by time lost with the uncertainty taken into account, and ratios of
 /// near-zero medians are not headlined (issue 17 item 14).

@@ -1,7 +1,8 @@
 import Foundation
-import RunModel
+import LarderAPI
 @testable import RunCompare
 import RunFixtures
+import RunModel
 
 /// Run documents built from explicit numbers: the motivating case in small.
 ///

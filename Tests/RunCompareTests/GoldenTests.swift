@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import LarderAPI
 @testable import RunCompare
+import Testing
 
 /// Compares every output format of the fixture comparison with the files in `Golden/`.
 ///
@@ -59,8 +60,8 @@ import Testing
 
     @Test func showAndList() throws {
         try check("show.txt", RunSummaryRenderer.render(try Fixtures.runA()))
-        try check("ls.txt", RunSummaryRenderer.render(flows: [FlowListing(flow: "Whisper", runs: 2)])
-            + RunSummaryRenderer.render(runs: [RunListing(run: "100", start: "2027-01-15T08:00:00Z", end: "2027-01-15T08:45:52Z", tasks: 6)],
+        try check("ls.txt", RunSummaryRenderer.render(flows: [FlowSummary(flow: "Whisper", runs: 2)])
+            + RunSummaryRenderer.render(runs: [RunSummary(run: "100", start: "2027-01-15T08:00:00Z", end: "2027-01-15T08:45:52Z", tasks: 6)],
                                         flow: "Whisper"))
     }
 }

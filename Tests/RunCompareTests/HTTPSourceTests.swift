@@ -1,7 +1,8 @@
 import Foundation
+import LarderAPI
+@testable import RunCompare
 import RunModel
 import Testing
-@testable import RunCompare
 
 /// Reads runs and artifacts over HTTP from a real `larder serve` on 127.0.0.1 (runs stored with
 /// `larder runs import`), so the artifacts are not inline and must be fetched from the server.
@@ -83,12 +84,12 @@ import Testing
         let url = try #require(URL(string: server.url))
         let source = HTTPRunSource(baseURL: url)
 
-        #expect(try source.flows() == [FlowListing(flow: "Whisper", runs: 2)])
+        #expect(try source.flows() == [FlowSummary(flow: "Whisper", runs: 2)])
         let runs = try source.runs(flow: "Whisper")
         #expect(runs.map(\.run) == ["100", "200"])
         #expect(runs.first?.start?.hasPrefix("2027-01-15T08:00:00") == true && runs.first?.tasks == 6)
         let a = try LoadedRun.load(flow: "Whisper", run: "100", from: source)
-        #expect(a.document.inline.isEmpty)
+        #expect(a.document.inline?.isEmpty ?? true)
         let b = try LoadedRun.load(flow: "Whisper", run: "200", from: source)
         let overHTTP = RunComparer.compare(a, b)
         // Artifacts are fetched from the server: the same numbers as the in-memory comparison (the

@@ -1,6 +1,7 @@
-import Testing
-import RunModel
+import LarderAPI
 @testable import RunCompare
+import RunModel
+import Testing
 
 @Suite struct MatchingTests {
     @Test func matchesByInputRegardlessOfTaskIds() throws {

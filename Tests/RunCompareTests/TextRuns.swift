@@ -1,6 +1,7 @@
 import Foundation
-import RunModel
+import LarderAPI
 @testable import RunCompare
+import RunModel
 
 /// Small runs whose tasks carry one text artifact each, stored inline, with a chosen media type.
 enum TextRuns {

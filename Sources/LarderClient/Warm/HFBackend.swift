@@ -1,5 +1,5 @@
 import Foundation
-import LarderServer
+import LarderAPI
 import LarderStore
 
 /// What `larder import`, `export` and `warm` need from a Larder, through a server (``HFServerBackend``) or on a

@@ -1,5 +1,5 @@
 import Foundation
-import LarderServer
+import LarderAPI
 import LarderStore
 import Logging
 import Upstream
@@ -73,7 +73,7 @@ public struct HFServerBackend: HFBackend {
     /// See ``HFBackend/download(_:of:to:consume:)``.
     public func download(_ entry: HFFileEntry, of manifest: HFManifest, to output: OutputFile,
                          consume: @Sendable ([UInt8]) -> Void) async throws {
-        let path = entry.path.split(separator: "/").map { Self.encode(String($0)) }.joined(separator: "/")
+        let path = PercentEscaping.path(entry.path)
         let url = "\(baseURL)\(prefix)/\(manifest.repo.urlPath)/resolve/\(manifest.commit)/\(path)"
         let response = try await send(UpstreamRequest(url: url))
         for try await block in response {

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
-import LarderServer
+import LarderAPI
 import LarderStore
+import Synchronization
 
 /// Runs `larder warm`: starts a job on the backend, shows per-reference progress on a terminal, and returns the
 /// final status.

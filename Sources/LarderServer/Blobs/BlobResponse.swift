@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import LarderAPI
 import LarderStore
 import NIOCore
 

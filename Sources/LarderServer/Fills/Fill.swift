@@ -1,3 +1,4 @@
+import LarderAPI
 import LarderStore
 import Synchronization
 

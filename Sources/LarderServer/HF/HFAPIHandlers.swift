@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LarderAPI
 import NIOCore
 
 /// The `/hf/api/…` endpoints: repository information, tree listings, paths-info, and imports.

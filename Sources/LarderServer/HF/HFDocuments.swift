@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 
 /// The JSON documents of the Hub API, built from a manifest.
 enum HFDocuments {

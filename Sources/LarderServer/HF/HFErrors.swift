@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import LarderAPI
 
 extension HTTPField.Name {
     /// The commit a resolve answer is about; the Hub client refuses a server that does not send it.

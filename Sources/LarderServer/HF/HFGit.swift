@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LarderAPI
 
 /// The git object ids the Hub reports: blob ids of small files, LFS pointer files and directory trees.
 public enum HFGit {

@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 
 /// What a request below the `/hf` prefix asks for, parsed and validated from the raw (percent-encoded) path.
 enum HFRequestTarget: Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 
 /// The directory structure of a manifest: what `GET /api/<type>s/<repo>/tree/<rev>[/<path>]` and `paths-info`
 /// list, with git tree ids computed for directories (files taken as mode 100644).

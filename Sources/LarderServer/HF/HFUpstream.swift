@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 import LarderStore
 import Logging
 import Upstream
@@ -117,9 +118,5 @@ struct HFUpstream: Sendable {
     }
 
     /// Percent-encodes a path segment (everything but unreserved characters), as the Hub client quotes revisions.
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
+    static func encode(_ text: String) -> String { PercentEscaping.segment(text) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LarderAPI
 import LarderStore
 
 extension HTTPField.Name {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LarderAPI
 import LarderStore
 import Logging
 import RunModel
@@ -87,7 +88,7 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
         if isNewRun, let keepRuns {
             try await applyRetention(flow: id.flow, keep: keepRuns, logger: context.logger)
         }
-        return try RouteSupport.json(["stored": id.pathspec], status: .created)
+        return try RouteSupport.json(TaskRecordReceipt(stored: id.pathspec), status: .created)
     }
 
     @Sendable func getRecord(_ request: Request, _ context: Context) throws -> Response {
@@ -144,18 +145,4 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
             logger.info("run removed by retention", metadata: ["flow": "\(flow)", "run": "\(old.run)", "keep": "\(keep)"])
         }
     }
-}
-
-/// `GET /runs`.
-public struct FlowList: Codable, Sendable {
-    /// Every flow with its number of runs.
-    public var flows: [FlowSummary]
-}
-
-/// `GET /runs/<flow>`.
-public struct RunList: Codable, Sendable {
-    /// The flow.
-    public var flow: String
-    /// Its runs, oldest first.
-    public var runs: [RunSummary]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 import RunModel
 
 /// Options of a comparison.

@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 import RunModel
 
 /// Selects a subset of a run's tasks as one side of a comparison: `RUN[model=tiny]`.

@@ -1,3 +1,4 @@
+import LarderAPI
 import RunModel
 
 /// Renders one run (`runcmp show`) and listings (`runcmp ls`) as text.
@@ -43,18 +44,18 @@ public enum RunSummaryRenderer {
     }
 
     /// `runcmp ls`: flows with their run counts.
-    public static func render(flows: [FlowListing]) -> String {
+    public static func render(flows: [FlowSummary]) -> String {
         var table = TextTable(["flow", "runs"], right: [1])
         table.maximumCellWidth = 60
-        for flow in flows { table.add([flow.flow, flow.runs.map(String.init) ?? "?"]) }
+        for flow in flows { table.add([flow.flow, "\(flow.runs)"]) }
         return table.render(indent: "").joined(separator: "\n") + "\n"
     }
 
     /// `runcmp ls FLOW`: runs with their extent.
-    public static func render(runs: [RunListing], flow: String) -> String {
+    public static func render(runs: [RunSummary], flow: String) -> String {
         var table = TextTable(["run", "start", "end", "tasks"], right: [3])
         table.maximumCellWidth = 40
-        for run in runs { table.add(["\(flow)/\(run.run)", run.start ?? "–", run.end ?? "–", run.tasks.map(String.init) ?? "?"]) }
+        for run in runs { table.add(["\(flow)/\(run.run)", run.start ?? "–", run.end ?? "–", "\(run.tasks)"]) }
         return table.render(indent: "").joined(separator: "\n") + "\n"
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import LarderAPI
 import RunModel
 
 /// A ``RunSource`` backed by a Larder server's `/runs` API, over URLSession.
@@ -32,15 +33,13 @@ public struct HTTPRunSource: RunSource {
     }
 
     /// See ``RunSource/flows()``.
-    public func flows() throws -> [FlowListing] {
-        struct Body: Decodable { var flows: [FlowListing] }
-        return try JSONDecoder().decode(Body.self, from: get(["runs"])).flows
+    public func flows() throws -> [FlowSummary] {
+        try JSONDecoder().decode(FlowList.self, from: get(["runs"])).flows
     }
 
     /// See ``RunSource/runs(flow:)``.
-    public func runs(flow: String) throws -> [RunListing] {
-        struct Body: Decodable { var runs: [RunListing] }
-        return try JSONDecoder().decode(Body.self, from: get(["runs", flow])).runs
+    public func runs(flow: String) throws -> [RunSummary] {
+        try JSONDecoder().decode(RunList.self, from: get(["runs", flow])).runs
     }
 
     /// See ``RunSource/run(flow:run:)``.
@@ -80,9 +79,7 @@ public struct HTTPRunSource: RunSource {
         let body = data ?? Data()
         if response.statusCode == 404, components.contains("artifacts") { throw RequestFailure.notFound }
         guard (200..<300).contains(response.statusCode) else {
-            struct ServerError: Decodable { var error: String?; var message: String? }
-            let detail = (try? JSONDecoder().decode(ServerError.self, from: body))
-                .map { "\($0.message ?? $0.error ?? "")" } ?? String(decoding: body.prefix(200), as: UTF8.self)
+            let detail = ErrorBody.parse(body)?.message ?? String(decoding: body.prefix(200), as: UTF8.self)
             throw RunCompareError.server("GET \(url.path) failed with HTTP \(response.statusCode): \(detail)")
         }
         return body

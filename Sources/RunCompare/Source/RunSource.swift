@@ -1,25 +1,6 @@
 import Foundation
+import LarderAPI
 import RunModel
-
-/// A run as listed by `GET /runs/<flow>`.
-public struct RunListing: Codable, Hashable, Sendable {
-    /// The run identifier.
-    public var run: String
-    /// First task start (RFC 3339), when known.
-    public var start: String?
-    /// Last task end (RFC 3339), when known.
-    public var end: String?
-    /// Number of task records.
-    public var tasks: Int?
-}
-
-/// A flow as listed by `GET /runs`.
-public struct FlowListing: Codable, Hashable, Sendable {
-    /// The flow name.
-    public var flow: String
-    /// Number of runs.
-    public var runs: Int?
-}
 
 /// Where runs come from: a Larder server, or anything else that can produce run documents.
 ///
@@ -27,9 +8,9 @@ public struct FlowListing: Codable, Hashable, Sendable {
 /// to call concurrently. Errors are ``RunCompareError`` values with a complete message.
 public protocol RunSource: Sendable {
     /// All flows (`GET /runs`).
-    func flows() throws -> [FlowListing]
+    func flows() throws -> [FlowSummary]
     /// The runs of one flow (`GET /runs/<flow>`).
-    func runs(flow: String) throws -> [RunListing]
+    func runs(flow: String) throws -> [RunSummary]
     /// One run with every task attempt (`GET /runs/<flow>/<run>`).
     func run(flow: String, run: String) throws -> RunDocument
     /// The bytes of one artifact of one task, or nil when the source does not have them.
@@ -46,14 +27,14 @@ public struct LoadedRun: Sendable {
     /// Creates a loaded run; by default artifacts come only from the document's `inline` texts.
     public init(document: RunDocument, artifactBytes: (@Sendable (TaskIdentity, ArtifactReference) -> Data?)? = nil) {
         self.document = document
-        let inline = document.inline
+        let inline = document.inline ?? [:]
         self.artifactBytes = artifactBytes ?? { _, artifact in inline[artifact.digest].map { Data($0.utf8) } }
     }
 
     /// Loads `FLOW/RUN` from `source`, reading artifacts from the inline map first, then the source.
     public static func load(flow: String, run: String, from source: any RunSource) throws -> LoadedRun {
         let document = try source.run(flow: flow, run: run)
-        let inline = document.inline
+        let inline = document.inline ?? [:]
         return LoadedRun(document: document) { task, artifact in
             if let text = inline[artifact.digest] { return Data(text.utf8) }
             return try? source.artifact(task: task, artifact: artifact)

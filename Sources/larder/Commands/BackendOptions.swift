@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LarderAPI
 import LarderClient
 import LarderStore
 import Logging

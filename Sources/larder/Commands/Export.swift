@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import LarderAPI
 import LarderClient
-import LarderServer
 import LarderStore
 
 /// `larder export hf://repo@rev DIR`: write a repository's files out.

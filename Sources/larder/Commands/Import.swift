@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import LarderAPI
 import LarderClient
-import LarderServer
 import LarderStore
 
 /// `larder import`: store a file, or a model directory served as a Hub repository.

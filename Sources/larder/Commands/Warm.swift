@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import LarderAPI
 import LarderClient
-import LarderServer
 import LarderStore
 
 /// `larder warm`: bring models and files into the cache before a run needs them.

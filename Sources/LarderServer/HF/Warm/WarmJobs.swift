@@ -1,4 +1,5 @@
 import Foundation
+import LarderAPI
 import Synchronization
 
 /// One warm job: its status, updated while its task runs.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LarderAPI
 
 /// `POST /warm` (start a job; 202 with its id) and `GET /warm/<id>` (its progress), `GET /warm` (all jobs).
 struct WarmRoutes<Context: ConnectionAwareContext>: Sendable {

@@ -1,6 +1,5 @@
-import Crypto
-
-/// The content address of a blob: the SHA-256 of its bytes, written `sha256:<64 lowercase hex>`.
+/// The content address of a blob: the SHA-256 of its bytes, written `sha256:<64 lowercase hex>` on the wire (in
+/// URLs and JSON fields).
 public struct BlobDigest: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
     /// The 32 raw digest bytes.
     public let bytes: [UInt8]
@@ -23,15 +22,6 @@ public struct BlobDigest: Sendable, Hashable, Comparable, CustomStringConvertibl
         self.bytes = bytes
     }
 
-    /// The digest of `data`.
-    public init(hashing data: [UInt8]) {
-        self.bytes = Array(SHA256.hash(data: data))
-    }
-
-    init(_ digest: SHA256.Digest) {
-        self.bytes = Array(digest)
-    }
-
     /// The 64 lowercase hex digits.
     public var hex: String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -47,8 +37,10 @@ public struct BlobDigest: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// `sha256:<hex>`.
     public var description: String { "sha256:" + hex }
 
+    /// Orders digests by their bytes.
     public static func < (lhs: BlobDigest, rhs: BlobDigest) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 
+    /// Decodes `sha256:<hex>`.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let parsed = BlobDigest(parsing: text) else {
@@ -57,6 +49,7 @@ public struct BlobDigest: Sendable, Hashable, Comparable, CustomStringConvertibl
         self = parsed
     }
 
+    /// Encodes `sha256:<hex>`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
