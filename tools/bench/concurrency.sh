@@ -44,27 +44,7 @@ OBJ="$BENCH_TMP/www/object.bin"
 make_random_file "$OBJ" "$SIZE_MIB"
 HEX="$(sha256sum "$OBJ" | cut -d' ' -f1)"
 
-NGX_PORT="$(free_port)"
-NGX="$BENCH_TMP/nginx"
-mkdir -p "$NGX"
-{
-  nginx_conf_common "$NGX"
-  cat <<NGINX
-http {
-$(nginx_http_common "$NGX")
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    server {
-        listen 127.0.0.1:$NGX_PORT;
-        root $BENCH_TMP/www;
-        location = /__nginx_health { return 200 "ok\n"; }
-        location / { }
-    }
-}
-NGINX
-} >"$NGX/nginx.conf"
-start_nginx "$NGX" "$NGX_PORT"
+start_static_nginx "$BENCH_TMP/nginx" "$BENCH_TMP/www"
 NGX_URL="http://127.0.0.1:$NGX_PORT/object.bin"
 
 find_larder

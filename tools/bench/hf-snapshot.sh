@@ -85,28 +85,9 @@ mkdir -p "$WWW/hf/api/models/$REPO/revision" "$WWW/hf/api/models/$REPO/tree" "$W
 curl -fsS "http://127.0.0.1:$UP_PORT/hf/api/models/$REPO/revision/main" >"$WWW/hf/api/models/$REPO/revision/main"
 curl -fsS "http://127.0.0.1:$UP_PORT/hf/api/models/$REPO/tree/$COMMIT?recursive=true&expand=false" >"$WWW/hf/api/models/$REPO/tree/$COMMIT"
 ln -s "$MODEL" "$WWW/hf/$REPO/resolve/$COMMIT"
-NGX_PORT="$(free_port)"
-NGX="$BENCH_TMP/nginx"
-mkdir -p "$NGX"
-{
-  nginx_conf_common "$NGX"
-  cat <<NGINX
-http {
-$(nginx_http_common "$NGX")
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    server {
-        listen 127.0.0.1:$NGX_PORT;
-        root $WWW;
-        location = /__nginx_health { return 200 "ok\n"; }
+start_static_nginx "$BENCH_TMP/nginx" "$WWW" "\
         location /hf/api/ { default_type application/json; add_header X-Repo-Commit $COMMIT always; }
-        location /hf/ { add_header X-Repo-Commit $COMMIT always; }
-    }
-}
-NGINX
-} >"$NGX/nginx.conf"
-start_nginx "$NGX" "$NGX_PORT"
+        location /hf/ { add_header X-Repo-Commit $COMMIT always; }"
 
 # --- runs ------------------------------------------------------------------------
 run_clients() { # ENDPOINT -> prints seconds; fails unless every client got the whole model

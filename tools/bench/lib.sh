@@ -138,6 +138,34 @@ EOF
 }
 
 # start_nginx PREFIX: conf must be at PREFIX/nginx.conf. Sets NGINX_PID.
+# start_static_nginx DIR ROOT [EXTRA_LOCATIONS]: nginx serving ROOT from disk with sendfile (the peer a user
+# would put in front of files), on a free loopback port, its prefix in DIR. EXTRA_LOCATIONS are more
+# `location` blocks. Sets NGX_PORT; NGINX_PID as start_nginx does.
+start_static_nginx() {
+  local prefix="$1" root="$2" extra="${3:-}"
+  NGX_PORT="$(free_port)"
+  mkdir -p "$prefix"
+  {
+    nginx_conf_common "$prefix"
+    cat <<EOF
+http {
+$(nginx_http_common "$prefix")
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    server {
+        listen 127.0.0.1:$NGX_PORT;
+        root $root;
+        location = /__nginx_health { return 200 "ok\n"; }
+$extra
+        location / { }
+    }
+}
+EOF
+  } >"$prefix/nginx.conf"
+  start_nginx "$prefix" "$NGX_PORT"
+}
+
 start_nginx() {
   local prefix="$1" port="$2"
   nginx -t -q -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log" \
