@@ -126,7 +126,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunModel", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "RunCompareTests", dependencies: ["RunCompare", "RunModel", "LarderTestSupport", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "larder-crash-writer",
@@ -136,11 +136,17 @@ let package = Package(
         ),
         .target(
             name: "LarderTestSupport",
+            dependencies: [
+                "LarderServer", "LarderStore", "Upstream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Support/LarderTestSupport",
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LarderStoreTests", dependencies: ["LarderStore", "LMDB", "larder-crash-writer"], swiftSettings: swiftSettings),
-        .testTarget(name: "RunRecorderTests", dependencies: ["RunModel", "RunRecorder"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "LarderStoreTests", dependencies: ["LarderStore", "LMDB", "LarderTestSupport", "larder-crash-writer"], swiftSettings: swiftSettings),
+        .testTarget(name: "RunRecorderTests", dependencies: ["RunModel", "RunRecorder", "LarderTestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "LarderTestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "LarderServerTests",
@@ -161,10 +167,9 @@ let package = Package(
             name: "HFTests",
             dependencies: [
                 "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Scripts"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

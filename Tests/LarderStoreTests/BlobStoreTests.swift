@@ -1,4 +1,5 @@
 import Foundation
+import LarderTestSupport
 import LMDB
 import Testing
 @testable import LarderStore

@@ -1,5 +1,6 @@
 import Synchronization
 import Foundation
+import LarderTestSupport
 import Testing
 @testable import LarderStore
 
