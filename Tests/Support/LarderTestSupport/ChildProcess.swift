@@ -43,7 +43,7 @@ public final class ChildProcess: @unchecked Sendable {
         process.arguments = arguments
         process.environment = childEnvironment(adding: environment, unsetting: unsetting)
         for name in ["stdout", "stderr"] {
-            FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: nil)
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: nil)
         }
         process.standardOutput = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
         process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
