@@ -138,7 +138,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RunCompareTests", dependencies: ["LarderAPI", "RunCompare", "RunFixtures", "RunModel", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "RunCompareTests", dependencies: ["LarderAPI", "RunCompare", "RunFixtures", "RunModel", "LarderTestSupport", "larder"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "LarderAPITests", dependencies: ["LarderAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
         .executableTarget(
@@ -149,11 +149,17 @@ let package = Package(
         ),
         .target(
             name: "LarderTestSupport",
+            dependencies: [
+                "LarderServer", "LarderStore", "Upstream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Support/LarderTestSupport",
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LarderStoreTests", dependencies: ["LarderAPI", "LarderStore", "LMDB", "larder-crash-writer"], swiftSettings: swiftSettings),
-        .testTarget(name: "RunRecorderTests", dependencies: ["RunModel", "RunRecorder"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "LarderStoreTests", dependencies: ["LarderAPI", "LarderStore", "LMDB", "LarderTestSupport", "larder-crash-writer"], swiftSettings: swiftSettings),
+        .testTarget(name: "RunRecorderTests", dependencies: ["RunModel", "RunRecorder", "LarderTestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "LarderTestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "LarderServerTests",
@@ -175,10 +181,9 @@ let package = Package(
             name: "HFTests",
             dependencies: [
                 "LarderAPI", "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Scripts"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,7 +5,7 @@ import Testing
 @Suite("HF test fixtures")
 struct FixtureTests {
     @Test func aMissingMetricIsAnErrorNotZero() async throws {
-        let server = try await HFTestServer.start()
+        let server = try await LarderTestServer.startHF()
         try await server.use { () async throws in
             #expect(try await server.metric("larder_hf_file_requests_total{result=\"miss\"}") == 0)
             await #expect(throws: FixtureError.self) {

@@ -30,7 +30,7 @@ struct TinyModel: Sendable {
     }
 
     /// Imports the model into `server` with `larder import --server … --as hf://…@<revision>`.
-    func importInto(_ server: HFTestServer) async throws {
+    func importInto(_ server: LarderTestServer) async throws {
         let outcome = try await LarderCLI.run(["import", "--server", server.base, "--as", "hf://\(Self.repo)@\(Self.revision)", directory])
         guard outcome.status == 0, outcome.stdout.contains(Self.revision) else {
             throw FixtureError("larder import failed (\(outcome.status)): \(outcome.stderr)\(outcome.stdout)")
@@ -51,7 +51,7 @@ struct TinyModel: Sendable {
 struct HubClientTests {
     @Test func downloadsAndSnapshotsAreByteIdenticalAndSecondClientsHit() async throws {
         let model = try TinyModel.load()
-        let server = try await HFTestServer.start()
+        let server = try await LarderTestServer.startHF()
         try await server.use {
             try await model.importInto(server)
 
@@ -83,7 +83,7 @@ struct HubClientTests {
     }
 
     @Test func missingFilesAndRevisionsRaiseTheClientsErrors() async throws {
-        let server = try await HFTestServer.start()
+        let server = try await LarderTestServer.startHF()
         try await server.use {
             try await server.importFiles(["config.json": Array("{}".utf8)], repo: HFRepoID(type: .model, name: "org/small"))
             let missing = try await HFVenv.runAsync("hub_client.py", ["expect-error", "org/small", "nope.json"], endpoint: server.endpoint)
@@ -99,10 +99,10 @@ struct HubClientTests {
 
     @Test func pullThroughFetchesOnceForConcurrentClients() async throws {
         let model = try TinyModel.load()
-        let upstream = try await HFTestServer.start()
+        let upstream = try await LarderTestServer.startHF()
         try await upstream.use {
             try await model.importInto(upstream)
-            let mirror = try await HFTestServer.start(upstream: upstream.endpoint)
+            let mirror = try await LarderTestServer.startHF(upstream: upstream.endpoint)
             try await mirror.use {
                 let results = try await withThrowingTaskGroup(of: ScriptOutput.self) { group in
                     for _ in 0..<4 {
@@ -124,9 +124,9 @@ struct HubClientTests {
 
     @Test func upstreamDownServesCachedMainAndFailsUncachedFilesQuickly() async throws {
         let model = try TinyModel.load()
-        let upstream = try await HFTestServer.start()
+        let upstream = try await LarderTestServer.startHF()
         try await model.importInto(upstream)
-        let mirror = try await HFTestServer.start(upstream: upstream.endpoint) { $0.hf.revisionTTL = .milliseconds(500) }
+        let mirror = try await LarderTestServer.startHF(upstream: upstream.endpoint) { $0.hf.revisionTTL = .milliseconds(500) }
         try await mirror.use {
 
             let first = try await HFVenv.runAsync("hub_client.py", ["download", TinyModel.repo, "config.json"], endpoint: mirror.endpoint)
@@ -160,11 +160,11 @@ struct HubClientTests {
     func fasterWhisperLoadsTinyEnThroughLarderAndTranscribes() async throws {
         let espeak = try HFVenv.espeak()
         let model = try TinyModel.load()
-        let server = try await HFTestServer.start()
+        let server = try await LarderTestServer.startHF()
         try await server.use {
             try await model.importInto(server)
             let clip = FileManager.default.temporaryDirectory.appendingPathComponent("clip-\(UUID().uuidString).wav").path
-            let speech = try await Command.runAsync(espeak, ["-w", clip, "The quick brown fox jumps over the lazy dog."])
+            let speech = try await HubCommand.runAsync(espeak, ["-w", clip, "The quick brown fox jumps over the lazy dog."])
             #expect(speech.status == 0, "espeak-ng: \(speech.stderr)")
             defer { try? FileManager.default.removeItem(atPath: clip) }
             let result = try await HFVenv.runAsync("transcribe.py", ["tiny.en", clip], endpoint: server.endpoint, timeout: 540)

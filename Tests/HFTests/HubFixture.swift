@@ -2,10 +2,9 @@ import Foundation
 import LarderStore
 import LarderTestSupport
 
-/// `Scripts/hub_fixture.py`: a stand-in Hub serving generated files as `fixture/model` (see the script's doc).
+/// `Fixtures/hub_fixture.py`: a stand-in Hub serving generated files as `fixture/model` (see the script's doc).
 ///
-/// `@unchecked Sendable` invariant: every property is set in `init` and never changed; `process` is touched again
-/// only by `stop()`, called once when the test is done.
+/// `@unchecked Sendable` invariant: every property is set in `init` and never changed.
 final class HubFixture: @unchecked Sendable {
     let port: Int
     let root: String
@@ -13,7 +12,7 @@ final class HubFixture: @unchecked Sendable {
     let commit: String
     /// The files served at ``commit``, by path.
     let files: [String: [UInt8]]
-    private let process: Process
+    private let process: FixtureProcess
 
     static let repo = "fixture/model"
 
@@ -26,24 +25,13 @@ final class HubFixture: @unchecked Sendable {
             try Data(content).write(to: url)
         }
         let portFile = root + "/port"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/HFTests/Scripts/hub_fixture.py").path,
-                             "--root", root + "/files", "--commit", commit, "--port-file", portFile]
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) {
-                return HubFixture(port: port, root: root, commit: commit, files: files, process: process)
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning { process.terminate() }
-        throw FixtureError("hub_fixture.py did not report a port")
+        let process = try await FixtureProcess.launchPython(
+            [FixtureProcess.script("hub_fixture.py", besides: #filePath), "--root", root + "/files", "--commit", commit, "--port-file", portFile],
+            port: .file(portFile))
+        return HubFixture(port: process.port, root: root, commit: commit, files: files, process: process)
     }
 
-    private init(port: Int, root: String, commit: String, files: [String: [UInt8]], process: Process) {
+    private init(port: Int, root: String, commit: String, files: [String: [UInt8]], process: FixtureProcess) {
         self.port = port
         self.root = root
         self.commit = commit
@@ -79,9 +67,7 @@ final class HubFixture: @unchecked Sendable {
     }
 
     func stop() {
-        // SIGKILL: the test process may ignore SIGTERM (a service lifecycle does), and children inherit that.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.stop()
         try? FileManager.default.removeItem(atPath: root)
     }
 }

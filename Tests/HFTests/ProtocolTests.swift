@@ -17,9 +17,9 @@ struct ProtocolTests {
     ]
 
     /// Runs `body` with a fixture Hub and a Larder pulling through from it.
-    func withMirror(_ body: (HubFixture, HFTestServer) async throws -> Void) async throws {
+    func withMirror(_ body: (HubFixture, LarderTestServer) async throws -> Void) async throws {
         let hub = try await HubFixture.start(files: Self.files)
-        let larder = try await HFTestServer.start(upstream: hub.url)
+        let larder = try await LarderTestServer.startHF(upstream: hub.url)
         do {
             try await body(hub, larder)
         } catch {

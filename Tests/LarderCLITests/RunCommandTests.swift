@@ -9,7 +9,7 @@ import Testing
 struct RunCommandTests {
     @Test("a wrapped command is recorded with its exit status, inputs, stdout and artifacts")
     func recordsATask() async throws {
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let work = temporaryPath("work")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -54,7 +54,7 @@ struct RunCommandTests {
         #expect(result.stderr.contains("spooled"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool).contains { !$0.hasPrefix(".") })
 
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let flush = try await CLI.run(["runs", "flush", "--server", server.url, "--spool", spool])
         #expect(flush.status == 0, "\(flush.stderr)")
@@ -66,7 +66,7 @@ struct RunCommandTests {
 
     @Test("export then import into another server gives the same run")
     func exportImport() async throws {
-        let first = try await ServerProcess.start()
+        let first = try await LarderServeProcess.start()
         defer { first.stop() }
         let spool = temporaryPath("spool")
         defer { try? FileManager.default.removeItem(atPath: spool) }
@@ -83,7 +83,7 @@ struct RunCommandTests {
         #expect(document.inline?.values.contains("same text\n") == true)
         #expect(document.inline?.count == 1, "identical artifacts are inlined once")
 
-        let second = try await ServerProcess.start()
+        let second = try await LarderServeProcess.start()
         defer { second.stop() }
         let file = temporaryPath("run.json")
         try Data(exported.stdout.utf8).write(to: URL(fileURLWithPath: file))

@@ -12,7 +12,7 @@ struct RunSpoolTests {
         ["--flow", "F", "--run", run, "--step", "s", "--task", task]
     }
 
-    static func document(_ server: ServerProcess, _ path: String) async throws -> RunDocument {
+    static func document(_ server: LarderServeProcess, _ path: String) async throws -> RunDocument {
         let shown = try await CLI.run(["runs", "show", path, "--json", "--server", server.url])
         #expect(shown.status == 0, "\(shown.stderr)")
         return try JSONDecoder().decode(RunDocument.self, from: Data(shown.stdout.utf8))
@@ -20,7 +20,7 @@ struct RunSpoolTests {
 
     @Test("JSON and text artifacts without a media type are detected; binary stays octet-stream")
     func mediaTypesDetected() async throws {
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let work = temporaryPath("work")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -39,7 +39,7 @@ struct RunSpoolTests {
 
     @Test("an artifact that is a directory is skipped with a warning; the record is sent")
     func directoryArtifactSkipped() async throws {
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let work = temporaryPath("work")
         try FileManager.default.createDirectory(atPath: work + "/some/dir", withIntermediateDirectories: true)
@@ -96,7 +96,7 @@ struct RunSpoolTests {
         try await Self.spoolRecords(["1", "2", "3"], spool: spool)
         #expect(Self.entries(in: spool).count == 3)
 
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let next = try await CLI.run(["run", "--server", server.url] + Self.identity("4") + ["--spool", spool, "--", "true"])
         #expect(next.status == 0)
@@ -118,7 +118,7 @@ struct RunSpoolTests {
         try #require(entries.count == 3)
         try Self.makeRejectable(entries[1], spool: spool)
 
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let flush = try await CLI.run(["runs", "flush", "--server", server.url, "--spool", spool])
         #expect(flush.status == 1)
@@ -142,7 +142,7 @@ struct RunSpoolTests {
         defer { try? FileManager.default.removeItem(atPath: spool) }
         try await Self.spoolRecords(["1"], spool: spool)
         try Self.makeRejectable(try #require(Self.entries(in: spool).first), spool: spool)
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let next = try await CLI.run(["run", "--server", server.url] + Self.identity("2") + ["--spool", spool, "--", "true"])
         #expect(next.status == 0)
@@ -183,7 +183,7 @@ struct RunSpoolTests {
 
     @Test("runs import rejects another schema and a flow/run that disagrees with the tasks")
     func importValidation() async throws {
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let spool = temporaryPath("spool")
         defer { try? FileManager.default.removeItem(atPath: spool) }

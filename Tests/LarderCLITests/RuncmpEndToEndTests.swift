@@ -6,16 +6,16 @@ import Testing
 struct RuncmpEndToEndTests {
     /// The `runcmp` binary next to `larder`.
     static var runcmp: String {
-        URL(fileURLWithPath: CLI.executable).deletingLastPathComponent().appendingPathComponent("runcmp").path
+        BuiltExecutable.path("runcmp")
     }
 
-    static func runcmp(_ arguments: [String]) async throws -> CLI.Outcome {
+    static func runcmp(_ arguments: [String]) async throws -> ProcessOutcome {
         try await CLI.run(arguments, executable: runcmp)
     }
 
     @Test("two recorded runs are diffed: identical outputs are `same`, changed transcripts get a WER")
     func diffTwoRecordedRuns() async throws {
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let spool = temporaryPath("spool")
         defer { try? FileManager.default.removeItem(atPath: spool) }
@@ -65,7 +65,7 @@ struct RuncmpEndToEndTests {
 
     @Test("model against model inside one recorded run: selectors, JSON stdout transcripts, identical outputs pass the WER gate")
     func selectorsAndJSONTranscripts() async throws {
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let spool = temporaryPath("spool")
         defer { try? FileManager.default.removeItem(atPath: spool) }

@@ -14,26 +14,26 @@ struct ServeMemoryTests {
 
     @Test("32 concurrent readers of a stored blob stay under 64 MiB + 2 MiB per reader")
     func concurrentReadersStayBounded() async throws {
-        let server = try await ServerProcess.start()
+        let server = try await LarderServeProcess.start()
         defer { server.stop() }
         let (file, digest) = try Self.randomFile(mebibytes: Self.blobMiB)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let put = try Self.curl(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", file, "\(server.url)/blobs/\(digest)"])
         #expect(put.output == "201")
         let url = "\(server.url)/blobs/\(digest)"
-        let idle = try #require(Self.rssAnonMiB(pid: server.process.processIdentifier))
+        let idle = try #require(Self.rssAnonMiB(pid: server.pid))
 
         // 24 MiB at 12 MB/s: every reader is mid-body for about two seconds, all at the same time.
         let clients = try (0..<Self.readers).map { _ in
             try Self.startCurl(["-s", "-o", "/dev/null", "--limit-rate", "12M", "-w", "%{http_code} %{size_download}", url])
         }
         var peak = idle
-        while clients.contains(where: { $0.process.isRunning }) {
-            if let now = Self.rssAnonMiB(pid: server.process.processIdentifier) { peak = max(peak, now) }
+        while clients.contains(where: { $0.isRunning }) {
+            if let now = Self.rssAnonMiB(pid: server.pid) { peak = max(peak, now) }
             try await Task.sleep(for: .milliseconds(20))
         }
         for client in clients {
-            let answer = client.finish()
+            let answer = Self.finish(client)
             #expect(answer == "200 \(Self.blobMiB << 20)", "a reader got \(answer)")
         }
         let bound = 64.0 + 2.0 * Double(Self.readers)
@@ -42,7 +42,7 @@ struct ServeMemoryTests {
         var after = Double.infinity
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
-            after = Self.rssAnonMiB(pid: server.process.processIdentifier) ?? .infinity
+            after = Self.rssAnonMiB(pid: server.pid) ?? .infinity
             if after <= idle + 16 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -51,7 +51,7 @@ struct ServeMemoryTests {
 
     @Test("past --max-streams a reader gets 503 with Retry-After and a JSON body")
     func streamLimitAnswers503() async throws {
-        let server = try await ServerProcess.start(extraArguments: ["--max-streams", "2"])
+        let server = try await LarderServeProcess.start(extraArguments: ["--max-streams", "2"])
         defer { server.stop() }
         let (file, digest) = try Self.randomFile(mebibytes: 64)
         defer { try? FileManager.default.removeItem(atPath: file) }
@@ -62,8 +62,7 @@ struct ServeMemoryTests {
         let slow = try (0..<2).map { _ in try Self.startCurl(["-s", "-o", "/dev/null", "--limit-rate", "256K", url]) }
         defer {
             // SIGKILL: a child spawned from a dispatch worker thread inherits its blocked SIGTERM.
-            for client in slow { kill(client.process.processIdentifier, SIGKILL) }
-            for client in slow { _ = client.finish() }
+            for client in slow { client.kill() }
         }
         let deadline = ContinuousClock.now + .seconds(10)
         var streams = ""
@@ -85,31 +84,21 @@ struct ServeMemoryTests {
 
     // MARK: helpers
 
-    struct Running {
-        let process: Process
-        let output: Pipe
-        func finish() -> String {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
-        }
+    /// Starts `curl ARGS…`; its output is read with ``finish(_:)``.
+    static func startCurl(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess.launch("/usr/bin/curl", arguments)
     }
 
-    static func startCurl(_ arguments: [String]) throws -> Running {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return Running(process: process, output: pipe)
+    /// Waits for a curl started by ``startCurl(_:)`` and returns what it printed.
+    static func finish(_ client: ChildProcess) -> String {
+        client.process.waitUntilExit()
+        return client.stdout
     }
 
     static func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let running = try startCurl(arguments)
-        let output = running.finish()
-        return (running.process.terminationStatus, output)
+        let output = finish(running)
+        return (running.status, output)
     }
 
     static func rssAnonMiB(pid: Int32) -> Double? {
@@ -130,14 +119,7 @@ struct ServeMemoryTests {
     }
 
     static func sha256sum(path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+        let sum = try ProcessRunner.runBlocking("/usr/bin/sha256sum", [path], timeout: .seconds(120))
+        return sum.stdout.split(separator: " ").first.map(String.init) ?? ""
     }
 }

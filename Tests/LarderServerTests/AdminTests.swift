@@ -16,7 +16,7 @@ struct AdminTests {
 
     @Test("POST /admin/gc removes refs whose blob is gone and reports what it did")
     func gc() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let upstreamURL = upstream.url(unique("/files/small.bin"))
         let kept = try await server.store.put(UpstreamFixture.randomBytes(1000))
@@ -43,7 +43,7 @@ struct AdminTests {
 
     @Test("POST /admin/verify re-hashes every blob and removes the corrupt ones")
     func verify() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let good = try await server.store.put(UpstreamFixture.randomBytes(300_000))
         let bad = try await server.store.put(UpstreamFixture.randomBytes(300_000))
@@ -72,7 +72,7 @@ struct AdminTests {
 
     @Test("curl with Expect: 100-continue gets 100 Continue at once and uploads the blob")
     func expectContinueWithCurl() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(3_000_000)
         let digest = BlobDigest(hashing: bytes)
@@ -83,7 +83,7 @@ struct AdminTests {
         try Data(bytes).write(to: file)
 
         // Without the interim answer curl would wait the whole --expect100-timeout before sending the body.
-        let result = try await Command.run([
+        let result = try await ProcessRunner.tool([
             "curl", "-sS", "-v", "-T", file.path, "-H", "Expect: 100-continue", "--expect100-timeout", "20",
             "-o", directory.appendingPathComponent("answer.json").path, "-w", "%{http_code}",
             server.url("/blobs/\(digest)"),
@@ -94,43 +94,5 @@ struct AdminTests {
         #expect(result.stderr.contains("< HTTP/1.1 100 Continue"), "\(result.stderr.suffix(500))")
         #expect(try server.store.record(digest)?.size == Int64(bytes.count))
         #expect(BlobDigest(hashing: try await get(server.url("/blobs/\(digest)")).body) == digest)
-    }
-}
-
-/// Runs real command line tools (curl, mount).
-enum Command {
-    struct Result: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs `arguments` (the tool, then its arguments, found on PATH) and waits for it without blocking a thread
-    /// of the cooperative pool.
-    static func run(_ arguments: [String]) async throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("larder-command-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let out = directory.appendingPathComponent("stdout")
-        let err = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return Result(status: status,
-                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
 }

@@ -11,7 +11,7 @@ struct BlobRoutesTests {
 
     @Test("PUT stores a verified blob; GET, HEAD and DELETE follow")
     func putGetHeadDelete() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(700_000)
         let digest = Self.digest(bytes)
@@ -44,7 +44,7 @@ struct BlobRoutesTests {
 
     @Test("PUT with the wrong digest is refused and stores nothing")
     func digestMismatch() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(300_000)
         let wrong = Self.digest(Array("something else".utf8))
@@ -57,7 +57,7 @@ struct BlobRoutesTests {
 
     @Test("POST /blobs computes the digest")
     func postComputesDigest() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(10_000)
         let posted = try await fetch(UpstreamRequest(url: server.url("/blobs"), method: .post, uploadData: bytes))
@@ -68,7 +68,7 @@ struct BlobRoutesTests {
 
     @Test("Range requests: 206 for single, open and suffix ranges, 416 beyond the end or malformed")
     func ranges() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(600_000)
         let digest = Self.digest(bytes)
@@ -108,7 +108,7 @@ struct BlobRoutesTests {
 
     @Test("malformed digests and traversal attempts get 400 or 404 with a JSON body, never a file")
     func malformedDigests() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let bad = [
             "/blobs/sha256:xyz", "/blobs/sha256:" + String(repeating: "A", count: 64), "/blobs/md5:abcd",
@@ -127,7 +127,7 @@ struct BlobRoutesTests {
 
     @Test("a blob larger than the store answers 507 and damages nothing")
     func insufficientStorage() async throws {
-        let server = try await TestServer.start { $0.store.maxSize = 1 << 20 }
+        let server = try await LarderTestServer.start { $0.store.maxSize = 1 << 20 }
         defer { Task { await server.stop() } }
         let small = UpstreamFixture.randomBytes(400_000)
         let pinned = try await server.store.put(small, pinned: true)
@@ -141,7 +141,7 @@ struct BlobRoutesTests {
 
     @Test("pin and unpin through the API; GET /blobs lists records with refs")
     func pins() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let record = try await server.store.put(Array("pin me".utf8))
         let pinned = try await fetch(UpstreamRequest(url: server.url("/blobs/\(record.digest)/pin"), method: .put))

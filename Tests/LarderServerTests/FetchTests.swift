@@ -12,7 +12,7 @@ struct FetchTests {
 
     @Test("miss, then hit; the bytes are identical and stored under the URL")
     func missThenHit() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let path = unique("/files/big.bin")
         let first = try await get(server.url(server.fetchPath(upstream.url(path))))
@@ -28,7 +28,7 @@ struct FetchTests {
 
     @Test("16 concurrent clients: one upstream GET, everyone streams the fill in progress")
     func singleFlight() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         // The upstream holds its answer until all 16 clients were counted, so every client but the first joins a
         // fill that is still running, whatever the scheduling.
@@ -38,7 +38,7 @@ struct FetchTests {
         let results = try await withThrowingTaskGroup(of: Fetched?.self) { group -> [Fetched] in
             for _ in 0..<16 { group.addTask { try await get(url) } }
             group.addTask {
-                let attached = try await waitUntil {
+                let attached = try await eventually(timeout: .seconds(20)) {
                     let counts = try await server.lookups()
                     return counts.miss + counts.coalesced == 16
                 }
@@ -63,7 +63,7 @@ struct FetchTests {
 
     @Test("the first byte reaches the client long before the fill completes")
     func streamsWhileFilling() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let path = unique("/slow/big.bin?rate=2500000")
         let started = ContinuousClock.now
@@ -83,14 +83,14 @@ struct FetchTests {
 
     @Test("a sha256 that does not match aborts the response and caches nothing")
     func sha256Mismatch() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let path = unique("/files/big.bin")
         let wrong = String(repeating: "ab", count: 32)
         let answer = try await get(server.url(server.fetchPath(upstream.url(path), sha256: wrong)))
         #expect(answer.error != nil || answer.status >= 400, "the client must see a failure")
         #expect(answer.body.count < upstream.big.count, "the complete content must not be delivered")
-        #expect(try await waitUntil { try await server.metric("larder_fills_failed_total") == 1 && server.services.fills.inFlight == 0 },
+        #expect(try await eventually(timeout: .seconds(20)) { try await server.metricIfPresent("larder_fills_failed_total") == 1 && server.services.fills.inFlight == 0 },
                 "the fill must end as failed")
         #expect(try server.store.list().isEmpty)
         #expect(try server.store.ref("url:" + upstream.url(path)) == nil)
@@ -102,7 +102,7 @@ struct FetchTests {
 
     @Test("upstream 404 is passed on as 404, 500 as 502, nothing cached")
     func upstreamErrors() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let missing = try await get(server.url(server.fetchPath(upstream.url(unique("/status/404")))))
         #expect(missing.status == 404)
@@ -116,7 +116,7 @@ struct FetchTests {
 
     @Test("an upstream that drops mid-body is resumed with Range and the blob is complete")
     func resumesAfterDrop() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let path = unique("/drop-once/big.bin?after=1500000")
         let answer = try await get(server.url(server.fetchPath(upstream.url(path))))
@@ -130,13 +130,13 @@ struct FetchTests {
 
     @Test("an upstream that always drops fails the clients and stores nothing")
     func failsAfterRepeatedDrops() async throws {
-        let server = try await TestServer.start { $0.upstream.maxAttempts = 2 }
+        let server = try await LarderTestServer.start { $0.upstream.maxAttempts = 2 }
         defer { Task { await server.stop() } }
         let path = unique("/drop-always/big.bin?after=600000")
         let answer = try await get(server.url(server.fetchPath(upstream.url(path))))
         #expect(answer.error != nil || answer.status >= 500)
         #expect(answer.body.count < upstream.big.count)
-        #expect(try await waitUntil { try await server.metric("larder_fills_failed_total") == 1 && server.services.fills.inFlight == 0 },
+        #expect(try await eventually(timeout: .seconds(20)) { try await server.metricIfPresent("larder_fills_failed_total") == 1 && server.services.fills.inFlight == 0 },
                 "the fill must end as failed")
         #expect(try server.store.list().isEmpty)
         #expect(server.store.statistics.reservedBytes == 0)
@@ -144,7 +144,7 @@ struct FetchTests {
 
     @Test("hosts outside the allowlist are refused with 403; bad URLs with 400")
     func allowlist() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let forbidden = try await get(server.url(server.fetchPath("http://169.254.169.254/latest/meta-data")))
         #expect(forbidden.status == 403)
@@ -161,7 +161,7 @@ struct FetchTests {
         let missing = try await get(server.url("/fetch"))
         #expect(missing.status == 400)
         #expect(missing.errorCode == "missing_url")
-        let disabled = try await TestServer.start { $0.allowlist = .init([]) }
+        let disabled = try await LarderTestServer.start { $0.allowlist = .init([]) }
         defer { Task { await disabled.stop() } }
         let off = try await get(disabled.url(disabled.fetchPath(upstream.url("/files/small.bin"))))
         #expect(off.status == 403)
@@ -170,12 +170,12 @@ struct FetchTests {
 
     @Test("redirects are followed to allowed hosts only")
     func redirects() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let followed = try await get(server.url(server.fetchPath(upstream.url(unique("/redirect/small.bin")))))
         #expect(followed.status == 200)
         #expect(followed.body == upstream.small)
-        let narrow = try await TestServer.start { $0.allowlist = .init(["127.0.0.1:\(upstream.port)"]) }
+        let narrow = try await LarderTestServer.start { $0.allowlist = .init(["127.0.0.1:\(upstream.port)"]) }
         defer { Task { await narrow.stop() } }
         let ok = try await get(narrow.url(narrow.fetchPath(upstream.url(unique("/redirect-abs/small.bin")))))
         #expect(ok.status == 200)
@@ -183,7 +183,7 @@ struct FetchTests {
 
     @Test("HEAD on a miss asks the upstream and caches nothing; on a hit answers from the store")
     func head() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let path = unique("/files/small.bin")
         let url = server.url(server.fetchPath(upstream.url(path)))
@@ -198,7 +198,7 @@ struct FetchTests {
 
     @Test("a fetch bigger than the store answers 507")
     func tooBig() async throws {
-        let server = try await TestServer.start { $0.store.maxSize = 1 << 20 }
+        let server = try await LarderTestServer.start { $0.store.maxSize = 1 << 20 }
         defer { Task { await server.stop() } }
         let answer = try await get(server.url(server.fetchPath(upstream.url(unique("/files/big.bin")))))
         #expect(answer.status == 507)

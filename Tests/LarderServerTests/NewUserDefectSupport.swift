@@ -1,71 +1,8 @@
 import Foundation
-import Hummingbird
-import LarderServer
 import LarderStore
 import LarderTestSupport
-import Logging
-import Upstream
-#if canImport(Glibc)
-import Glibc
-#endif
 
-// Helpers of NewUserDefectTests (issue 17), self-contained so those tests do not depend on the shared test support.
-
-/// A Larder server in this process on a free loopback port.
-final class DefectServer: Sendable {
-    let services: LarderServices
-    let port: Int
-    let directory: String
-    private let task: Task<Void, any Error>
-
-    static func configuration(directory: String) -> ServerConfiguration {
-        var configuration = ServerConfiguration(dataDirectory: directory, maxSize: 1 << 30)
-        configuration.port = 0
-        configuration.allowlist = UpstreamAllowlist(["127.0.0.1"])
-        configuration.store.chunkSize = 64 * 1024
-        configuration.upstream.initialBackoff = .milliseconds(20)
-        configuration.upstream.connectTimeout = .seconds(2)
-        configuration.logger = Logger(label: "larder-defect-test", factory: { _ in SwiftLogNoOpLogHandler() })
-        return configuration
-    }
-
-    static func start(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> DefectServer {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("larder-defects-\(UUID().uuidString)").path
-        var configuration = configuration(directory: directory)
-        configure(&configuration)
-        let services = try LarderServices(configuration: configuration)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = buildApplication(configuration, services: services) { port in continuation.yield(port) }
-        let task = Task { try await app.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw FixtureError("server did not start") }
-        return DefectServer(services: services, port: port, directory: directory, task: task)
-    }
-
-    private init(services: LarderServices, port: Int, directory: String, task: Task<Void, any Error>) {
-        self.services = services
-        self.port = port
-        self.directory = directory
-        self.task = task
-    }
-
-    var store: BlobStore { services.store }
-
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
-
-    /// Stops the server (without waiting for it) and removes its data once it is down.
-    func stop() {
-        let task = self.task
-        let services = self.services
-        let directory = self.directory
-        task.cancel()
-        Task {
-            _ = try? await task.value
-            services.store.close()
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-    }
-}
+// Helpers of NewUserDefectTests (issue 17).
 
 /// What `curl` got.
 struct DefectCurlAnswer: Sendable {
@@ -86,20 +23,8 @@ func defectCurl(_ arguments: [String]) async throws -> DefectCurlAnswer {
         try? FileManager.default.removeItem(atPath: base + ".body")
         try? FileManager.default.removeItem(atPath: base + ".headers")
     }
-    let exitCode: Int32 = try await withCheckedThrowingContinuation { continuation in
-        Thread {
-            continuation.resume(with: Result {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-                process.arguments = ["-sS", "--max-time", "60", "-o", base + ".body", "-D", base + ".headers"] + arguments
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                process.waitUntilExit()
-                return process.terminationStatus
-            })
-        }.start()
-    }
+    let exitCode = try await ProcessRunner.run(
+        "/usr/bin/curl", ["-sS", "--max-time", "60", "-o", base + ".body", "-D", base + ".headers"] + arguments).status
     let headerText = (try? String(contentsOfFile: base + ".headers", encoding: .utf8)) ?? ""
     var status = 0
     var headers: [String: String] = [:]
@@ -139,14 +64,13 @@ func defectEscape(_ text: String) -> String {
 }
 
 /// An upstream on 127.0.0.1 that answers every GET with `bytes` bytes in chunked encoding (no Content-Length).
-final class DefectChunkedUpstream: @unchecked Sendable {
-    // Invariant: both properties are set in `init` and never changed; `stop()` is called once.
-    let process: Process
+final class DefectChunkedUpstream: Sendable {
+    let fixture: FixtureProcess
     let url: String
 
-    private init(process: Process, url: String) {
-        self.process = process
-        self.url = url
+    private init(fixture: FixtureProcess) {
+        self.fixture = fixture
+        self.url = fixture.url + "/chunked.bin"
     }
 
     static func start(bytes: Int) async throws -> DefectChunkedUpstream {
@@ -176,34 +100,10 @@ final class DefectChunkedUpstream: @unchecked Sendable {
         print(server.server_address[1], flush=True)
         server.serve_forever()
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, String(bytes)]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let line: String = await withCheckedContinuation { continuation in
-            Thread {
-                var data = Data()
-                while !data.contains(0x0a) {
-                    let next = output.fileHandleForReading.availableData
-                    if next.isEmpty { break }
-                    data.append(next)
-                }
-                continuation.resume(returning: String(decoding: data, as: UTF8.self))
-            }.start()
-        }
-        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw FixtureError("the chunked upstream did not start")
-        }
-        return DefectChunkedUpstream(process: process, url: "http://127.0.0.1:\(port)/chunked.bin")
+        return DefectChunkedUpstream(fixture: try await FixtureProcess.launchPython(["-c", script, String(bytes)], port: .firstLine))
     }
 
     func stop() {
-        // SIGKILL: SIGTERM may be blocked in the signal mask the child inherited, and it holds no state.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        fixture.stop()
     }
 }

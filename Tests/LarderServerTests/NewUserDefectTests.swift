@@ -16,8 +16,8 @@ import Upstream
 struct NewUserDefectTests {
     @Test("a chunked POST refused with 507 evicts nothing")
     func refusedChunkedUploadKeepsBlobs() async throws {
-        let server = try await DefectServer.start { $0.store.maxSize = 5 << 20 }
-        defer { server.stop() }
+        let server = try await LarderTestServer.start(chunkSize: 64 * 1024) { $0.store.maxSize = 5 << 20 }
+        defer { server.stopInBackground() }
         _ = try await server.store.put(defectBytes(2 << 20, seed: 1), pinned: true)
         let unpinnedBytes = defectBytes(2 << 20, seed: 2)
         let unpinned = try await server.store.put(unpinnedBytes)
@@ -40,8 +40,8 @@ struct NewUserDefectTests {
     func refusedChunkedFetchKeepsBlobs() async throws {
         let upstream = try await DefectChunkedUpstream.start(bytes: 6 << 20)
         defer { upstream.stop() }
-        let server = try await DefectServer.start { $0.store.maxSize = 5 << 20 }
-        defer { server.stop() }
+        let server = try await LarderTestServer.start(chunkSize: 64 * 1024) { $0.store.maxSize = 5 << 20 }
+        defer { server.stopInBackground() }
         _ = try await server.store.put(defectBytes(2 << 20, seed: 4), pinned: true)
         let unpinnedBytes = defectBytes(2 << 20, seed: 5)
         let unpinned = try await server.store.put(unpinnedBytes)
@@ -58,8 +58,8 @@ struct NewUserDefectTests {
 
     @Test("POST /blobs of content already stored says created: false")
     func repeatedPostIsNotCreated() async throws {
-        let server = try await DefectServer.start()
-        defer { server.stop() }
+        let server = try await LarderTestServer.start(chunkSize: 64 * 1024)
+        defer { server.stopInBackground() }
         let file = try defectTemporaryFile(Array("same content\n".utf8))
         defer { try? FileManager.default.removeItem(atPath: file) }
         let first = try await defectCurl(["-X", "POST", "--data-binary", "@" + file, server.url("/blobs")])
@@ -77,8 +77,8 @@ struct NewUserDefectTests {
 
     @Test("unknown paths answer 404 and wrong methods 405, both with a JSON error body")
     func unknownRoutesAnswerJSON() async throws {
-        let server = try await DefectServer.start()
-        defer { server.stop() }
+        let server = try await LarderTestServer.start(chunkSize: 64 * 1024)
+        defer { server.stopInBackground() }
         let missing = try await defectCurl([server.url("/nope")])
         #expect(missing.status == 404)
         #expect(missing.json?["error"] as? String == "not_found", "body: \(missing.body)")
@@ -105,8 +105,8 @@ struct NewUserDefectTests {
     func digestMismatchIsRemembered() async throws {
         let fixture = try await UpstreamFixture.start(bigSize: 1 << 20)
         defer { fixture.stop() }
-        let server = try await DefectServer.start()
-        defer { server.stop() }
+        let server = try await LarderTestServer.start(chunkSize: 64 * 1024)
+        defer { server.stopInBackground() }
         let wrong = String(repeating: "ab", count: 32)
         let actual = BlobDigest(hashing: fixture.big).hex
         let path = "/fetch?url=" + defectEscape(fixture.url("/files/big.bin")) + "&sha256=" + wrong
@@ -134,7 +134,7 @@ struct NewUserDefectTests {
     func gracefulShutdownIsPrompt() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("larder-shutdown-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = DefectServer.configuration(directory: directory)
+        var configuration = try LarderTestServer.configuration(directory: directory, chunkSize: 64 * 1024)
         configuration.accessFlushInterval = .seconds(30)
         let services = try LarderServices(configuration: configuration)
         let record = try await services.store.put(Array("read me".utf8))

@@ -8,7 +8,7 @@ import Testing
 struct OpsTests {
     @Test("healthz, readyz, metrics and stats answer and count what happened")
     func endpoints() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         #expect(try await get(server.url("/healthz")).status == 200)
         #expect(try await get(server.url("/readyz")).status == 200)

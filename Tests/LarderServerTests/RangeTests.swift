@@ -11,7 +11,7 @@ struct RangeTests {
 
     @Test("Range on /fetch while the fill runs: 206 with the right bytes, 416 beyond the end, one upstream GET")
     func rangeWhileFilling() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let big = upstream.big
         let gate = UUID().uuidString
@@ -23,7 +23,7 @@ struct RangeTests {
         async let middle = get(url, headers: [("Range", "bytes=1000000-1000999")])
         async let tail = get(url, headers: [("Range", "bytes=-10")])
         async let beyond = get(url, headers: [("Range", "bytes=\(big.count)-")])
-        let attached = try await waitUntil {
+        let attached = try await eventually(timeout: .seconds(20)) {
             let counts = try await server.lookups()
             return counts.miss + counts.coalesced == 4
         }
@@ -48,7 +48,7 @@ struct RangeTests {
         #expect(answers.allSatisfy { $0.error == nil })
 
         #expect(try upstream.requests(to: path).filter { $0.method == "GET" }.count == 1)
-        #expect(try await waitUntil { server.store.statistics.leasedBlobs == 0 }, "every response released its lease")
+        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 }, "every response released its lease")
         let again = try await get(url, headers: [("Range", "bytes=5-9")])
         #expect(again.header("X-Larder-Cache") == "hit")
         #expect(again.body == Array(big[5...9]))
@@ -56,7 +56,7 @@ struct RangeTests {
 
     @Test("If-Range: the strong ETag keeps the range; a stale tag, a weak tag or a date gets the whole blob")
     func ifRange() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(600_000)
         let record = try await server.store.put(bytes)
@@ -89,7 +89,7 @@ struct RangeTests {
 
     @Test("HEAD with Range answers 206 or 416 with the headers a GET would have, and no body")
     func headWithRange() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(600_000)
         let record = try await server.store.put(bytes)
@@ -112,12 +112,12 @@ struct RangeTests {
         #expect(hit.header("X-Larder-Cache") == "hit")
         #expect(hit.header("Content-Length") == "100")
         #expect(hit.header("Content-Range") == "bytes 2900-2999/3000")
-        #expect(try await waitUntil { server.store.statistics.leasedBlobs == 0 }, "HEAD must release what it opened")
+        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 }, "HEAD must release what it opened")
     }
 
     @Test("empty blobs: upload, GET, HEAD, Range and /fetch all work with zero bytes")
     func emptyBlobs() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let digest = BlobDigest(hashing: [])
         let url = server.url("/blobs/\(digest)")
@@ -154,7 +154,7 @@ struct RangeTests {
 
     @Test("/fetch refuses a redirect to a host outside the allowlist, for GET and HEAD, and stores nothing")
     func redirectToDisallowedHost() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         // Same fixture, other host name: "localhost" is not "127.0.0.1" in the allowlist.
         let target = unique("/files/small.bin")

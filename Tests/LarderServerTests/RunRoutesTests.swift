@@ -21,7 +21,7 @@ struct RunRoutesTests {
             artifacts: artifacts, command: ["true"])
     }
 
-    static func putRecord(_ server: TestServer, _ record: TaskRecord) async throws -> Fetched {
+    static func putRecord(_ server: LarderTestServer, _ record: TaskRecord) async throws -> Fetched {
         let id = record.identity
         return try await fetch(UpstreamRequest(url: server.url("/runs/\(id.flow)/\(id.run)/\(id.step)/\(id.task)/record"),
                                                method: .put, uploadData: Array(try record.encoded())))
@@ -29,7 +29,7 @@ struct RunRoutesTests {
 
     @Test("records and artifacts round trip; the run document lists every task")
     func roundTrip() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let transcript = Array("hello six minute english".utf8)
         let artifact = try await fetch(UpstreamRequest(
@@ -62,7 +62,7 @@ struct RunRoutesTests {
 
     @Test("the same artifact in two runs is stored once, pinned until the last run referencing it is removed")
     func deduplicationAndRemoval() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let transcript = Array(UpstreamFixture.randomBytes(50_000))
         for run in ["1", "2"] {
@@ -82,7 +82,7 @@ struct RunRoutesTests {
 
     @Test("--keep-runs removes the oldest runs of a flow")
     func retention() async throws {
-        let server = try await TestServer.start { $0.keepRuns = 2 }
+        let server = try await LarderTestServer.start { $0.keepRuns = 2 }
         defer { Task { await server.stop() } }
         for (index, run) in ["a", "b", "c"].enumerated() {
             let record = try Self.record(flow: "F", run: run, step: "s", task: "1", start: 1_780_000_000 + Double(index) * 100)
@@ -94,7 +94,7 @@ struct RunRoutesTests {
 
     @Test("names and bodies are validated with clear JSON errors")
     func validation() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let traversal = try await get(server.url("/runs/..%2F..%2Fetc/1"))
         #expect(traversal.status == 400)

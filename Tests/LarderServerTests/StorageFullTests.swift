@@ -16,7 +16,7 @@ struct StorageFullTests {
 
     /// Uploads that do not fit get 507 with the LMDB reason; afterwards nothing is reserved or stored and a small
     /// upload still works.
-    private func expectRefusedThenRecovers(_ server: TestServer, size: Int, reason: String,
+    private func expectRefusedThenRecovers(_ server: LarderTestServer, size: Int, reason: String,
                                            makeRoom: () async throws -> Void = {}) async throws {
         let big = UpstreamFixture.randomBytes(size)
         let digest = BlobDigest(hashing: big)
@@ -24,7 +24,7 @@ struct StorageFullTests {
         #expect(refused.status == 507)
         #expect(refused.errorCode == "insufficient_storage")
         #expect(String(decoding: refused.body, as: UTF8.self).contains(reason), "\(String(decoding: refused.body, as: UTF8.self))")
-        #expect(try await waitUntil { server.store.statistics.reservedBytes == 0 }, "the reservation must be released")
+        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.reservedBytes == 0 }, "the reservation must be released")
         #expect(try server.store.record(digest) == nil)
 
         try await makeRoom()
@@ -36,7 +36,7 @@ struct StorageFullTests {
 
     @Test("MDB_MAP_FULL on upload answers 507; a fill that hits it aborts its clients and stores nothing")
     func mapFull() async throws {
-        let server = try await TestServer.start {
+        let server = try await LarderTestServer.start {
             $0.store.maxSize = 1 << 30
             $0.store.mapSizeOverride = 4 << 20
         }
@@ -46,7 +46,7 @@ struct StorageFullTests {
         let answer = try await get(server.url(server.fetchPath(upstream.url(unique("/files/big.bin")))))
         #expect(answer.error != nil || answer.status == 507, "the client must see the failure")
         #expect(answer.body.count < upstream.big.count, "a full body would look like success")
-        #expect(try await waitUntil { try await server.metric("larder_fills_failed_total") == 1 && server.services.fills.inFlight == 0 })
+        #expect(try await eventually(timeout: .seconds(20)) { try await server.metricIfPresent("larder_fills_failed_total") == 1 && server.services.fills.inFlight == 0 })
         #expect(server.store.statistics.blobCount == 1)
         #expect(server.store.statistics.reservedBytes == 0)
     }
@@ -57,11 +57,11 @@ struct StorageFullTests {
         let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("larder-tmpfs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: mountPoint) }
-        let mounted = try await Command.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", mountPoint])
+        let mounted = try await ProcessRunner.tool(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", mountPoint])
         try #require(mounted.status == 0, "mount failed: \(mounted.stderr)")
         var failure: (any Error)?
         do {
-            let server = try await TestServer.start {
+            let server = try await LarderTestServer.start {
                 $0.store.directory = mountPoint + "/data"
                 $0.store.maxSize = 1 << 30
             }
@@ -69,7 +69,7 @@ struct StorageFullTests {
                 // LMDB reports the short write as EIO ("short write, filesystem full?").
                 try await expectRefusedThenRecovers(server, size: 12 << 20, reason: "mdb_txn_commit") {
                     // The operator frees disk space: the same server, without a restart, stores again.
-                    let grown = try await Command.run(["mount", "-o", "remount,size=64m", mountPoint])
+                    let grown = try await ProcessRunner.tool(["mount", "-o", "remount,size=64m", mountPoint])
                     try #require(grown.status == 0, "remount failed: \(grown.stderr)")
                 }
             } catch {
@@ -80,7 +80,7 @@ struct StorageFullTests {
             failure = error
         }
         // Lazily: the memory map goes away with the last reference to the environment.
-        _ = try await Command.run(["umount", "-l", mountPoint])
+        _ = try await ProcessRunner.tool(["umount", "-l", mountPoint])
         if let failure { throw failure }
     }
 }

@@ -22,7 +22,7 @@ struct StreamingChangeTests {
 
     @Test("DELETE while streaming: 204 at once, new requests get 404, the running response completes intact")
     func deleteWhileStreaming() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(Self.size)
         let record = try await server.store.put(bytes)
@@ -40,14 +40,14 @@ struct StreamingChangeTests {
         #expect(response.head.status == 200)
         #expect(received.count == bytes.count)
         #expect(BlobDigest(hashing: received) == record.digest, "the client must never get wrong bytes")
-        #expect(try await waitUntil { server.store.statistics.leasedBlobs == 0 })
-        #expect(try await waitUntil { try server.store.withChunk(id: record.id, index: 0) { _ in true } == nil },
+        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 })
+        #expect(try await eventually(timeout: .seconds(20)) { try server.store.withChunk(id: record.id, index: 0) { _ in true } == nil },
                 "the deleted blob's chunks go once the response released them")
     }
 
     @Test("a blob being streamed is not evicted: an upload that needs its room gets 507 until the stream ends")
     func evictionWhileStreaming() async throws {
-        let server = try await TestServer.start { $0.store.maxSize = 96 << 20 }
+        let server = try await LarderTestServer.start { $0.store.maxSize = 96 << 20 }
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(Self.size)
         let record = try await server.store.put(bytes)
@@ -68,7 +68,7 @@ struct StreamingChangeTests {
         #expect(response.head.status == 200)
         #expect(received.count == bytes.count)
         #expect(BlobDigest(hashing: received) == record.digest, "the client must never get wrong bytes")
-        #expect(try await waitUntil { server.store.statistics.leasedBlobs == 0 })
+        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 })
 
         let accepted = try await fetch(UpstreamRequest(url: otherURL, method: .put, uploadData: other))
         #expect(accepted.status == 201)

@@ -1,6 +1,7 @@
 import Foundation
 import LarderAPI
 @testable import LarderStore
+import LarderTestSupport
 import LMDB
 import Testing
 

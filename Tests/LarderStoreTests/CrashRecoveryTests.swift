@@ -1,7 +1,7 @@
 import Foundation
 import LarderAPI
+import LarderTestSupport
 import LMDB
-import Synchronization
 import Testing
 @testable import LarderStore
 
@@ -11,48 +11,13 @@ import Glibc
 import Darwin
 #endif
 
-/// The `larder-crash-writer` helper, built next to the test bundle (it is a dependency of this test target).
-func crashWriterURL(filePath: String = #filePath) -> URL? {
-    let name = "larder-crash-writer"
-    var directories: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-    if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
-    if let first = CommandLine.arguments.first { directories.append(URL(fileURLWithPath: first).deletingLastPathComponent()) }
-    // Fallback: the default build folders of the package this file belongs to.
-    let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    directories.append(root.appendingPathComponent(".build/debug"))
-    for directory in directories {
-        let candidate = directory.appendingPathComponent(name)
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-    }
-    return nil
-}
-
-/// Collects the lines a child process writes to a pipe, on a thread of its own.
-final class LineCollector: Sendable {
-    private let lines = Mutex<[String]>([])
-    private let ended = Atomic<Bool>(false)
-
-    init(_ handle: FileHandle) {
-        let thread = Thread { [self] in
-            var pending = Data()
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                pending.append(data)
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    pending.removeSubrange(pending.startIndex...newline)
-                    lines.withLock { $0.append(line) }
-                }
-            }
-            if !pending.isEmpty { lines.withLock { $0.append(String(decoding: pending, as: UTF8.self)) } }
-            ended.store(true, ordering: .releasing)
-        }
-        thread.start()
-    }
-
-    var all: [String] { lines.withLock { $0 } }
-    var isEnded: Bool { ended.load(ordering: .acquiring) }
+/// The lines `child` wrote to standard output so far that are complete (end with a newline), or all of them once it
+/// exited.
+private func outputLines(of child: ChildProcess) -> [String] {
+    let text = child.stdout
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if child.isRunning || text.hasSuffix("\n") { lines.removeLast() }
+    return lines
 }
 
 struct CrashedWrite {
@@ -66,40 +31,28 @@ struct CrashedWrite {
 
 /// Runs the crash writer on `directory` until it reports `threshold` bytes committed, then SIGKILLs it.
 func runCrashWriter(_ directory: TestDirectory, publishFirst: Bool, threshold: Int64 = 2 << 20) async throws -> CrashedWrite {
-    let executable = try #require(crashWriterURL(), "larder-crash-writer not found next to \(Bundle.main.bundleURL.path)")
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = [directory.path] + (publishFirst ? ["--publish-first"] : [])
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    let output = LineCollector(stdout.fileHandleForReading)
-    let errors = LineCollector(stderr.fileHandleForReading)
+    let executable = BuiltExecutable.path("larder-crash-writer")
+    try #require(FileManager.default.isExecutableFile(atPath: executable), "larder-crash-writer not found at \(executable)")
+    let child = try ChildProcess.launch(executable, [directory.path] + (publishFirst ? ["--publish-first"] : []))
     var killed = false
     defer {
-        if !killed, process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        if !killed { child.kill() }
     }
 
     func progress() -> Int64 {
-        output.all.last(where: { $0.hasPrefix("progress ") }).flatMap { Int64($0.dropFirst("progress ".count)) } ?? 0
+        outputLines(of: child).last(where: { $0.hasPrefix("progress ") }).flatMap { Int64($0.dropFirst("progress ".count)) } ?? 0
     }
-    let reached = await eventually(timeout: .seconds(30)) { progress() >= threshold || !process.isRunning }
-    #expect(reached && process.isRunning, "crash writer: \(output.all.suffix(3)) \(errors.all)")
-    try #require(process.isRunning, "the crash writer exited early: \(errors.all.joined(separator: "\n"))")
+    let reached = await eventually(timeout: .seconds(30)) { progress() >= threshold || !child.isRunning }
+    #expect(reached && child.isRunning, "crash writer: \(outputLines(of: child).suffix(3)) \(child.stderr)")
+    try #require(child.isRunning, "the crash writer exited early: \(child.stderr)")
 
-    kill(process.processIdentifier, SIGKILL)
+    child.signal(SIGKILL)
     killed = true
-    #expect(await eventually(timeout: .seconds(10)) { !process.isRunning })
-    #expect(process.terminationReason == .uncaughtSignal)
-    #expect(process.terminationStatus == SIGKILL)
-    _ = await eventually(timeout: .seconds(5)) { output.isEnded }
+    #expect(await eventually(timeout: .seconds(10)) { !child.isRunning })
+    #expect(child.process.terminationReason == .uncaughtSignal)
+    #expect(child.status == SIGKILL)
 
-    let lines = output.all
+    let lines = outputLines(of: child)
     let started = try #require(lines.first(where: { $0.hasPrefix("started ") }).flatMap { UInt64($0.dropFirst("started ".count)) },
                                "no 'started' line in \(lines.prefix(3))")
     var published: BlobDigest?

@@ -1,8 +1,9 @@
 import Foundation
 import LarderAPI
+import LarderTestSupport
+import Testing
 @testable import LarderStore
 import Synchronization
-import Testing
 
 /// Access times are kept in milliseconds; a pause between steps makes the LRU order unambiguous.
 private func tick() async throws {

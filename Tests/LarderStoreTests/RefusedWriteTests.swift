@@ -1,7 +1,8 @@
 import Foundation
 import LarderAPI
-@testable import LarderStore
+import LarderTestSupport
 import Testing
+@testable import LarderStore
 
 /// Issue 17, items 4 and 7: a write that is refused (or fails) must not have evicted anything, and `gc` evicts
 /// what it can even when pinned content alone exceeds the limit.

@@ -1,6 +1,7 @@
 import Foundation
 import LarderAPI
 @testable import LarderStore
+import LarderTestSupport
 import LMDB
 import Testing
 
@@ -86,17 +87,6 @@ func hasAnyChunk(_ store: BlobStore, id: UInt64, upTo count: Int = 64) throws ->
         return true
     }
     return false
-}
-
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async rethrows -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while true {
-        if try condition() { return true }
-        if clock.now >= deadline { return false }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
 }
 
 final class WeakReference<Object: AnyObject>: @unchecked Sendable {

@@ -1,84 +1,30 @@
 import Foundation
 import LarderAPI
 @testable import RunCompare
+import LarderTestSupport
 import RunModel
 import Testing
 
 /// Reads runs and artifacts over HTTP from a real `larder serve` on 127.0.0.1 (runs stored with
 /// `larder runs import`), so the artifacts are not inline and must be fetched from the server.
 @Suite struct HTTPSourceTests {
-    /// The built `larder` executable (a dependency of this test target).
-    static let larder: String = {
-        let candidates = [
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("larder").path,
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("larder").path,
-            Fixtures.repositoryRoot.appendingPathComponent(".build/debug/larder").path,
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[2]
-    }()
-
     /// Runs `larder ARGS…` to completion; returns the status and standard error.
-    static func larder(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: larder)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+    static func larder(_ arguments: [String]) async throws -> (Int32, String) {
+        let outcome = try await ProcessRunner.run(BuiltExecutable.larder, arguments)
+        return (outcome.status, outcome.stderr)
     }
 
-    /// A `larder serve --listen 127.0.0.1:0` process and its URL (the port read from its log).
-    final class Server {
-        let process = Process()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runcmp-serve-\(UUID().uuidString)")
-        var url = ""
-
-        init() throws {
-            let log = directory.path + ".log"
-            FileManager.default.createFile(atPath: log, contents: nil)
-            process.executableURL = URL(fileURLWithPath: HTTPSourceTests.larder)
-            process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data", directory.path, "--max-size", "1GiB"]
-            process.standardError = FileHandle(forWritingAtPath: log)
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let deadline = Date().addingTimeInterval(30)
-            while Date() < deadline, process.isRunning {
-                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                if let range = text.range(of: "address=127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }),
-                   port > 0 {
-                    url = "http://127.0.0.1:\(port)"
-                    return
-                }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            stop()
-            throw RunCompareError.server("larder serve did not start: \(text)")
-        }
-
-        func stop() {
-            // SIGKILL: a child spawned from a test worker thread may have SIGTERM blocked.
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(at: directory)
-            try? FileManager.default.removeItem(atPath: directory.path + ".log")
-        }
-    }
-
-    @Test func diffOverHTTPAgainstTheRealServer() throws {
-        let server = try Server()
-        defer { server.stop() }
+    @Test func diffOverHTTPAgainstTheRealServer() async throws {
+        // A real `larder serve --listen 127.0.0.1:0`; SIGKILLed at the end.
+        let server = try await LarderServeProcess.start()
+        defer { server.kill() }
         let files = FileManager.default.temporaryDirectory.appendingPathComponent("runcmp-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: files) }
         for (name, document) in [("a.json", try Fixtures.runA()), ("b.json", try Fixtures.runB())] {
             let path = files.appendingPathComponent(name).path
             try document.encoded().write(to: URL(fileURLWithPath: path))
-            let (status, errors) = try Self.larder(["runs", "import", path, "--server", server.url])
+            let (status, errors) = try await Self.larder(["runs", "import", path, "--server", server.url])
             try #require(status == 0, "larder runs import failed: \(errors)")
         }
         let url = try #require(URL(string: server.url))

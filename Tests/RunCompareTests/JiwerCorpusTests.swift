@@ -1,4 +1,5 @@
 import Foundation
+import LarderTestSupport
 import Testing
 @testable import RunCompare
 import RunFixtures
@@ -95,21 +96,14 @@ import RunFixtures
         defer { try? FileManager.default.removeItem(at: directory) }
         let input = directory.appendingPathComponent("pairs.json")
         try JSONEncoder().encode(items).write(to: input)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Fixtures.repositoryRoot.appendingPathComponent("tools/wer-corpus/run.sh").path, input.path]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let messages = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            Issue.record("tools/wer-corpus/run.sh failed (status \(process.terminationStatus)); jiwer is required for this check:\n\(messages)")
+        let outcome = try ProcessRunner.runBlocking(
+            "/bin/bash", [Fixtures.repositoryRoot.appendingPathComponent("tools/wer-corpus/run.sh").path, input.path],
+            timeout: .seconds(600))
+        guard outcome.status == 0 else {
+            Issue.record("tools/wer-corpus/run.sh failed (status \(outcome.status)); jiwer is required for this check:\n\(outcome.stderr)")
             return nil
         }
-        return try JSONDecoder().decode([Result].self, from: data)
+        return try JSONDecoder().decode([Result].self, from: Data(outcome.stdout.utf8))
     }
 
     /// Corpus WER of runcmp's report (every text pair, identical ones included) equals

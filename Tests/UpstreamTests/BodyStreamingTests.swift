@@ -84,7 +84,7 @@ struct BodyStreamingTests {
         var bytes = try #require(try await iterator.next())
         // The consumer stops after the first block: the transfer thread fills the queue up to the bound and has to
         // wait there (80 blocks would fit in memory many times over if it did not).
-        #expect(try await eventually(within: .seconds(20)) { response.peakBufferedBlocks >= maxBuffered },
+        #expect(try await eventually(timeout: .seconds(20)) { response.peakBufferedBlocks >= maxBuffered },
                 "the queue never filled: peak \(response.peakBufferedBlocks)")
         while let block = try await iterator.next() { bytes += block }
         expectSameBytes(bytes, fixture.big)
@@ -114,9 +114,9 @@ struct BodyStreamingTests {
                 guard case .cancelled = error as? UpstreamError else { return false }
                 return true
             }
-            #expect(try await eventually(within: .seconds(2)) { !started.isTransferRunning })
+            #expect(try await eventually(timeout: .seconds(2)) { !started.isTransferRunning })
         case .deinitialise:
-            #expect(try await eventually(within: .seconds(10)) {
+            #expect(try await eventually(timeout: .seconds(10)) {
                 try fixture.requests(to: path).first?.outcome == "in-progress"
             })
             response = nil
@@ -124,7 +124,7 @@ struct BodyStreamingTests {
             let started = try #require(response)
             #expect(try await Self.firstBlockSize(of: started) == 16 * 1024)
         }
-        #expect(try await eventually(within: .seconds(2)) {
+        #expect(try await eventually(timeout: .seconds(2)) {
             try fixture.requests(to: path).first?.outcome == "aborted"
         })
         withExtendedLifetime(response) {}

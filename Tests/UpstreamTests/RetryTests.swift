@@ -15,10 +15,10 @@ struct RetryTests {
         #expect(response.head.status == 200)
         #expect(try await response.collect(upTo: 10_000) == fixture.small)
         // The fixture records a request's status once it has finished writing it, just after the client read it.
-        #expect(try await eventually(within: .seconds(2)) { try fixture.requests(to: path).map(\.status) == [code, code, 200] })
+        #expect(try await eventually(timeout: .seconds(2)) { try fixture.requests(to: path).map(\.status) == [code, code, 200] })
 
         // Logging: one info line for the completed transfer, a debug line per retry.
-        #expect(try await eventually(within: .seconds(1)) { recorder.records.contains { $0.level == .info } })
+        #expect(try await eventually(timeout: .seconds(1)) { recorder.records.contains { $0.level == .info } })
         let infos = recorder.records.filter { $0.level == .info }
         #expect(infos.count == 1)
         #expect(infos.first?.metadata["status"] == "200")

@@ -6,6 +6,9 @@ import Darwin
 
 /// Minimal blocking HTTP/1.0 client on plain sockets, so fixture bookkeeping does not depend
 /// on the code under test.
+///
+/// It reads until the server closes the connection: use it with the Python fixtures, not with a Larder server
+/// (which keeps the connection open, so the read would never end).
 public enum RawHTTP {
     /// Body of `GET path` on 127.0.0.1:`port`; throws unless the status is 200.
     public static func get(port: Int, path: String) throws -> [UInt8] {

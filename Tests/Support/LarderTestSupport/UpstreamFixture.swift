@@ -1,13 +1,9 @@
 import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// A running `Tests/Fixtures/upstream_server.py` serving freshly generated files.
+/// A running `Fixtures/upstream_server.py` (beside this file) serving freshly generated files.
 ///
-/// `@unchecked Sendable` invariant: every stored property is assigned in `init` and never
-/// mutated; `process` is touched again only by `stop()`, called once after the suite ended.
+/// `@unchecked Sendable` invariant: every stored property is assigned in `init` and never mutated.
 public final class UpstreamFixture: @unchecked Sendable {
     /// The fixture of the enclosing suite (set by ``UpstreamFixtureTrait``).
     @TaskLocal public static var current: UpstreamFixture?
@@ -20,9 +16,9 @@ public final class UpstreamFixture: @unchecked Sendable {
     public let big: [UInt8]
     /// Contents of `small.bin` (3000 random bytes).
     public let small: [UInt8]
-    private let process: Process
+    private let process: FixtureProcess
 
-    private init(port: Int, root: URL, big: [UInt8], small: [UInt8], process: Process) {
+    private init(port: Int, root: URL, big: [UInt8], small: [UInt8], process: FixtureProcess) {
         self.port = port
         self.root = root
         self.big = big
@@ -45,41 +41,16 @@ public final class UpstreamFixture: @unchecked Sendable {
             try Data(bytes).write(to: files.appendingPathComponent(name))
         }
 
-        let portFile = root.appendingPathComponent("port")
-        let script = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/upstream_server.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--root", files.path, "--port-file", portFile.path]
-        try process.run()
-
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8),
-               let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                return UpstreamFixture(port: port, root: root, big: big, small: small, process: process)
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning { process.terminate() }
-        throw FixtureError("upstream_server.py did not report a port")
+        let portFile = root.appendingPathComponent("port").path
+        let process = try await FixtureProcess.launchPython(
+            [FixtureProcess.script("upstream_server.py", besides: #filePath), "--root", files.path, "--port-file", portFile],
+            port: .file(portFile))
+        return UpstreamFixture(port: process.port, root: root, big: big, small: small, process: process)
     }
 
-    /// Stops the server and removes its files.
+    /// Stops the server (SIGKILL) and removes its files.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            let deadline = ContinuousClock.now + .seconds(3)
-            while process.isRunning && ContinuousClock.now < deadline {
-                usleep(10_000)
-            }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-            }
-        }
-        process.waitUntilExit()
+        process.stop()
         try? FileManager.default.removeItem(at: root)
     }
 
@@ -104,6 +75,7 @@ public final class UpstreamFixture: @unchecked Sendable {
         try stats().filter { $0.path == path }
     }
 
+    /// `count` random bytes.
     public static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: count)
@@ -128,11 +100,17 @@ public final class UpstreamFixture: @unchecked Sendable {
 
 /// One request as recorded by the fixture's `/_stats`.
 public struct RecordedRequest: Decodable, Sendable {
+    /// The request method.
     public var method: String
+    /// The path with its query.
     public var path: String
+    /// The `Range` header, if sent.
     public var range: String?
+    /// The `If-Range` header, if sent.
     public var ifRange: String?
+    /// The status answered, if any.
     public var status: Int?
+    /// How the exchange ended, as the fixture names it.
     public var outcome: String
 
     enum CodingKeys: String, CodingKey {
@@ -141,16 +119,12 @@ public struct RecordedRequest: Decodable, Sendable {
     }
 }
 
-/// A failure of the test scaffolding itself.
-public struct FixtureError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// Starts one fixture server for a suite and stops it once all of the suite's tests ran.
 public struct UpstreamFixtureTrait: SuiteTrait, TestScoping {
+    /// The trait; use ``Trait/upstreamFixture`` instead.
     public init() {}
 
+    /// Runs the suite with a fixture started before it and stopped after it.
     public func provideScope(
         for test: Test,
         testCase: Test.Case?,

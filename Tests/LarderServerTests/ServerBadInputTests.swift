@@ -8,16 +8,16 @@ import Testing
 struct BadInputTests {
     @Test("a body shorter than Content-Length stores nothing and the server keeps serving")
     func shortBody() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let digest = BlobDigest(hashing: Array(repeating: 7, count: 1000))
         let connection = try RawConnection(port: server.port)
         try connection.write(Array("PUT /blobs/\(digest) HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n".utf8))
         try connection.write(Array(repeating: UInt8(ascii: "a"), count: 100))
         // The upload has begun once its 1000 declared bytes are reserved; then the client goes away.
-        #expect(try await waitUntil { server.store.statistics.reservedBytes == 1000 }, "the upload never started")
+        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.reservedBytes == 1000 }, "the upload never started")
         connection.close()
-        #expect(try await waitUntil { server.store.statistics.reservedBytes == 0 }, "the reservation must be released")
+        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.reservedBytes == 0 }, "the reservation must be released")
         #expect(try server.store.list().isEmpty)
         #expect(try server.store.record(digest) == nil)
         let health = try await get(server.url("/healthz"))
@@ -26,7 +26,7 @@ struct BadInputTests {
 
     @Test("a body longer than Content-Length: the declared bytes are judged, the rest is a bad next request")
     func longBody() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let bytes = [UInt8](repeating: 65, count: 100)
         let digest = BlobDigest(hashing: bytes)
@@ -39,7 +39,7 @@ struct BadInputTests {
 
     @Test("oversized headers are refused and the server survives")
     func oversizedHeaders() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let request = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "b", count: 200_000) + "\r\n\r\n"
         let answer = try await RawExchange.send(port: server.port, Array(request.utf8), quietSeconds: 5)
@@ -55,7 +55,7 @@ struct BadInputTests {
 
     @Test("an invalid Content-Length is refused")
     func invalidContentLength() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let request = "POST /blobs HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\nConnection: close\r\n\r\n"
         let answer = try await RawExchange.send(port: server.port, Array(request.utf8), quietSeconds: 2)
@@ -65,7 +65,7 @@ struct BadInputTests {
 
     @Test("unknown paths answer 404")
     func unknownPath() async throws {
-        let server = try await TestServer.start()
+        let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let answer = try await get(server.url("/nothing/here"))
         #expect(answer.status == 404)

@@ -111,16 +111,6 @@ private struct RecordingHandler: LogHandler {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(within timeout: Duration, _ condition: () throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(25))
-    }
-    return try condition()
-}
-
 /// Records an issue unless `actual` equals `expected`, describing the first difference.
 ///
 /// `#expect(a == b)` on multi-megabyte arrays would make swift-testing diff them on failure,

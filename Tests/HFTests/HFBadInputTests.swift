@@ -40,7 +40,7 @@ struct BadInputTests {
     ]
 
     @Test func malformedTargetsGetJSON4xx() async throws {
-        let server = try await HFTestServer.start()
+        let server = try await LarderTestServer.startHF()
         try await server.use {
             try await server.importFiles(["config.json": Array("{}".utf8)], repo: HFRepoID(type: .model, name: "org/name"))
             for target in Self.targets {
@@ -63,7 +63,7 @@ struct BadInputTests {
     }
 
     @Test func badImportsAndWarmRequestsAreRefused() async throws {
-        let server = try await HFTestServer.start()
+        let server = try await LarderTestServer.startHF()
         try await server.use {
             let record = try await server.store.put(Array("x".utf8))
             func post(_ path: String, _ json: String) async throws -> Fetched {

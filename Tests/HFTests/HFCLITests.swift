@@ -79,7 +79,7 @@ struct CLITests {
         let scratch = Scratch()
         defer { scratch.remove() }
         let (model, files) = try Self.modelDirectory(in: scratch)
-        let server = try await HFTestServer.start()
+        let server = try await LarderTestServer.startHF()
         try await server.use {
             let revision = String(repeating: "ab", count: 20)
             let imported = try await LarderCLI.run(["import", "--server", server.base, "--as", "hf://datasets/org/set@\(revision)", model])
@@ -104,7 +104,7 @@ struct CLITests {
         defer { scratch.remove() }
         let hub = try await HubFixture.start(files: ProtocolTests.files)
         defer { hub.stop() }
-        let server = try await HFTestServer.start(upstream: hub.url)
+        let server = try await LarderTestServer.startHF(upstream: hub.url)
         try await server.use {
             let away = BlobDigest(hashing: ProtocolTests.files["away.bin"] ?? []).hex
             let url = "\(hub.url)/cdn/\(away)#sha256=\(away)"
@@ -139,7 +139,7 @@ struct CLITests {
         defer { scratch.remove() }
         let hub = try await HubFixture.start(files: ProtocolTests.files)
         defer { hub.stop() }
-        let server = try await HFTestServer.start(upstream: hub.url)
+        let server = try await LarderTestServer.startHF(upstream: hub.url)
         try await server.use {
             let body = #"{"refs": [{"ref": "hf://fixture/model", "exclude": ["away.bin"]}], "pin": true}"#
             let started = try await fetch(UpstreamRequest(url: server.url("/warm"), method: .post, headers: [("Content-Type", "application/json")],

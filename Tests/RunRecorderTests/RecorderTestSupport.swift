@@ -56,14 +56,4 @@ enum TestSupport {
             thread.start()
         }
     }
-
-    /// Polls `condition` every 20 ms for up to `seconds`; returns whether it became true.
-    static func waitUntil(seconds: Double = 10, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
-    }
 }
