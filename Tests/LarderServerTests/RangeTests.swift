@@ -48,7 +48,7 @@ struct RangeTests {
         #expect(answers.allSatisfy { $0.error == nil })
 
         #expect(try upstream.requests(to: path).filter { $0.method == "GET" }.count == 1)
-        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 }, "every response released its lease")
+        #expect(await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 }, "every response released its lease")
         let again = try await get(url, headers: [("Range", "bytes=5-9")])
         #expect(again.header("X-Larder-Cache") == "hit")
         #expect(again.body == Array(big[5...9]))
@@ -112,7 +112,7 @@ struct RangeTests {
         #expect(hit.header("X-Larder-Cache") == "hit")
         #expect(hit.header("Content-Length") == "100")
         #expect(hit.header("Content-Range") == "bytes 2900-2999/3000")
-        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 }, "HEAD must release what it opened")
+        #expect(await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 }, "HEAD must release what it opened")
     }
 
     @Test("empty blobs: upload, GET, HEAD, Range and /fetch all work with zero bytes")

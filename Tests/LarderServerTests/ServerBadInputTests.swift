@@ -15,9 +15,9 @@ struct BadInputTests {
         try connection.write(Array("PUT /blobs/\(digest) HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n".utf8))
         try connection.write(Array(repeating: UInt8(ascii: "a"), count: 100))
         // The upload has begun once its 1000 declared bytes are reserved; then the client goes away.
-        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.reservedBytes == 1000 }, "the upload never started")
+        #expect(await eventually(timeout: .seconds(20)) { server.store.statistics.reservedBytes == 1000 }, "the upload never started")
         connection.close()
-        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.reservedBytes == 0 }, "the reservation must be released")
+        #expect(await eventually(timeout: .seconds(20)) { server.store.statistics.reservedBytes == 0 }, "the reservation must be released")
         #expect(try server.store.list().isEmpty)
         #expect(try server.store.record(digest) == nil)
         let health = try await get(server.url("/healthz"))

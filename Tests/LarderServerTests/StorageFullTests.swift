@@ -24,7 +24,7 @@ struct StorageFullTests {
         #expect(refused.status == 507)
         #expect(refused.errorCode == "insufficient_storage")
         #expect(String(decoding: refused.body, as: UTF8.self).contains(reason), "\(String(decoding: refused.body, as: UTF8.self))")
-        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.reservedBytes == 0 }, "the reservation must be released")
+        #expect(await eventually(timeout: .seconds(20)) { server.store.statistics.reservedBytes == 0 }, "the reservation must be released")
         #expect(try server.store.record(digest) == nil)
 
         try await makeRoom()

@@ -40,7 +40,7 @@ struct StreamingChangeTests {
         #expect(response.head.status == 200)
         #expect(received.count == bytes.count)
         #expect(BlobDigest(hashing: received) == record.digest, "the client must never get wrong bytes")
-        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 })
+        #expect(await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 })
         #expect(try await eventually(timeout: .seconds(20)) { try server.store.withChunk(id: record.id, index: 0) { _ in true } == nil },
                 "the deleted blob's chunks go once the response released them")
     }
@@ -68,7 +68,7 @@ struct StreamingChangeTests {
         #expect(response.head.status == 200)
         #expect(received.count == bytes.count)
         #expect(BlobDigest(hashing: received) == record.digest, "the client must never get wrong bytes")
-        #expect(try await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 })
+        #expect(await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 })
 
         let accepted = try await fetch(UpstreamRequest(url: otherURL, method: .put, uploadData: other))
         #expect(accepted.status == 201)

@@ -167,7 +167,7 @@ extension TaskRecorderProcessTests {
             kill(child.pid, SIGKILL)
             _ = child.reap()
         }
-        #expect(try await eventually(timeout: .seconds(20), interval: .milliseconds(20)) { FileManager.default.fileExists(atPath: marker) })
+        #expect(await eventually(timeout: .seconds(20), interval: .milliseconds(20)) { FileManager.default.fileExists(atPath: marker) })
         var sampler = ProcessTreeSampler(rootPID: child.pid)
         let sample = sampler.sample()
         let kernel = try group.cpuSeconds()

@@ -74,7 +74,7 @@ struct TaskRecorderProcessTests {
             + "i=0; while [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; exit 7"
         let recorder = TaskRecorder(configuration: try TestSupport.configuration(TestSupport.shell(script)))
         async let running = recorder.run()
-        #expect(try await eventually(timeout: .seconds(10), interval: .milliseconds(20)) { FileManager.default.fileExists(atPath: ready) })
+        #expect(await eventually(timeout: .seconds(10), interval: .milliseconds(20)) { FileManager.default.fileExists(atPath: ready) })
         // A real signal to this (the recorder's) process, delivered to a thread of the test's
         // own so no other test's thread is interrupted. It goes through the installed handler.
         await TestSupport.raiseInThisProcess(signal)

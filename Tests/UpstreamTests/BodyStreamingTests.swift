@@ -84,7 +84,7 @@ struct BodyStreamingTests {
         var bytes = try #require(try await iterator.next())
         // The consumer stops after the first block: the transfer thread fills the queue up to the bound and has to
         // wait there (80 blocks would fit in memory many times over if it did not).
-        #expect(try await eventually(timeout: .seconds(20)) { response.peakBufferedBlocks >= maxBuffered },
+        #expect(await eventually(timeout: .seconds(20)) { response.peakBufferedBlocks >= maxBuffered },
                 "the queue never filled: peak \(response.peakBufferedBlocks)")
         while let block = try await iterator.next() { bytes += block }
         expectSameBytes(bytes, fixture.big)
@@ -114,7 +114,7 @@ struct BodyStreamingTests {
                 guard case .cancelled = error as? UpstreamError else { return false }
                 return true
             }
-            #expect(try await eventually(timeout: .seconds(2)) { !started.isTransferRunning })
+            #expect(await eventually(timeout: .seconds(2)) { !started.isTransferRunning })
         case .deinitialise:
             #expect(try await eventually(timeout: .seconds(10)) {
                 try fixture.requests(to: path).first?.outcome == "in-progress"

@@ -18,7 +18,7 @@ struct RetryTests {
         #expect(try await eventually(timeout: .seconds(2)) { try fixture.requests(to: path).map(\.status) == [code, code, 200] })
 
         // Logging: one info line for the completed transfer, a debug line per retry.
-        #expect(try await eventually(timeout: .seconds(1)) { recorder.records.contains { $0.level == .info } })
+        #expect(await eventually(timeout: .seconds(1)) { recorder.records.contains { $0.level == .info } })
         let infos = recorder.records.filter { $0.level == .info }
         #expect(infos.count == 1)
         #expect(infos.first?.metadata["status"] == "200")
