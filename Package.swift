@@ -67,10 +67,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The domain between the HTTP routes and the store: fills, the Hugging Face mirror, the failures clients are
+        // told of. No HTTP server types.
+        .target(
+            name: "LarderCore",
+            dependencies: [
+                "LarderStore",
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "LarderServer",
             dependencies: [
                 "LarderAPI",
+                "LarderCore",
                 "LarderStore",
                 "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),

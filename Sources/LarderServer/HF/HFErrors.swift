@@ -54,15 +54,15 @@ enum HFErrors {
         case "GatedRepo": code = "gated_repo"
         default: code = "upstream_status"
         }
-        var error = LarderError(HTTPResponse.Status(code: status), code, "upstream Hub: \(message)")
+        var error = LarderError(.status(status), code, "upstream Hub: \(message)")
         if let errorCode { error.headers[.xErrorCode] = errorCode }
         error.headers[.xErrorMessage] = headerSafe(error.message)
         return error
     }
 
     /// An error carrying `X-Error-Code: hubCode` and the message in `X-Error-Message`.
-    static func hub(_ status: HTTPResponse.Status, _ hubCode: String, _ code: String, _ message: String) -> LarderError {
-        var error = LarderError(status, code, message)
+    static func hub(_ kind: LarderError.Kind, _ hubCode: String, _ code: String, _ message: String) -> LarderError {
+        var error = LarderError(kind, code, message)
         error.headers[.xErrorCode] = hubCode
         error.headers[.xErrorMessage] = headerSafe(message)
         return error

@@ -127,7 +127,7 @@ extension HFMirror {
     /// A fill failure as the client sees it: a 404 upstream for a file the manifest lists is the upstream's
     /// inconsistency (502), anything else as the core maps it.
     static func fillError(_ error: LarderError, entry: HFFileEntry, repo: HFRepoID) -> LarderError {
-        if error.status == .notFound {
+        if error.kind == .notFound {
             return LarderError(.badGateway, "upstream_missing_file", "the upstream lists \(entry.path) in \(repo) but does not serve it: \(error.message)")
         }
         return error

@@ -104,7 +104,7 @@ public final class HFMirror: Sendable {
                 let fresh = try await lookUp(repo, revision: revision, authorization: authorization)
                 upstreamDownUntil.withLock { $0 = 0 }
                 return Resolution(manifest: fresh, stale: false)
-            } catch let error as LarderError where error.status.code >= 500 {
+            } catch let error as LarderError where error.kind.isServerSide {
                 upstreamDownUntil.withLock { $0 = Date().timeIntervalSince1970 + Self.upstreamRetryInterval }
                 hfMetrics.revisions.stale.increment()
                 logger.warning("hf upstream unavailable; serving stale revisions for a while", metadata: [
@@ -149,7 +149,7 @@ public final class HFMirror: Sendable {
                 }
                 throw HFErrors.upstream(status: status, errorCode: code, message: message)
             case .unavailable(let failure):
-                throw LarderError(failure.status, failure.code, "\(failure.message); \(repo)@\(revision) is not cached")
+                throw LarderError(failure.kind, failure.code, "\(failure.message); \(repo)@\(revision) is not cached")
             case .invalid(let message):
                 throw LarderError(.badGateway, "upstream_invalid", "\(message) (\(repo)@\(revision))")
             }
