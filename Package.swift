@@ -72,7 +72,11 @@ let package = Package(
         .target(
             name: "LarderCore",
             dependencies: [
+                "LarderAPI",
                 "LarderStore",
+                "Upstream",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -99,6 +103,7 @@ let package = Package(
             name: "LarderClient",
             dependencies: [
                 "LarderAPI",
+                "LarderCore",
                 "LarderStore",
                 "LarderServer",
                 "Upstream",
@@ -125,6 +130,7 @@ let package = Package(
             name: "larder",
             dependencies: [
                 "LarderAPI",
+                "LarderCore",
                 "LarderServer",
                 "LarderClient",
                 "LarderStore",
@@ -169,6 +175,7 @@ let package = Package(
             name: "LarderServerTests",
             dependencies: [
                 "LarderAPI",
+                "LarderCore",
                 "LarderServer",
                 "LarderStore",
                 "LMDB",
@@ -184,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "HFTests",
             dependencies: [
-                "LarderAPI", "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
+                "LarderAPI", "LarderCore", "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

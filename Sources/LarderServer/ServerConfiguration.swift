@@ -1,4 +1,5 @@
 import Foundation
+import LarderCore
 import LarderStore
 import Logging
 import Upstream
