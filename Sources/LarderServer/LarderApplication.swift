@@ -35,8 +35,9 @@ public struct LarderServices: Sendable {
         self.keepRuns = configuration.keepRuns
         self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: configuration.allowlist,
                                      metrics: metrics, logger: configuration.logger)
-        self.hf = HFMirror(configuration: configuration, store: store, upstream: upstream, fills: fills, metrics: metrics,
-                          streams: streams)
+        self.hf = HFMirror(configuration: configuration.hf, upstreamConfiguration: configuration.upstream,
+                           allowlist: configuration.allowlist, store: store, upstream: upstream, fills: fills,
+                           metrics: metrics, logger: configuration.logger)
     }
 }
 
@@ -50,7 +51,7 @@ public func buildRouter(_ services: LarderServices) -> Router<LarderRequestConte
     FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics, streams: services.streams).register(on: router)
     RunRoutes(store: services.store, metrics: services.metrics, streams: services.streams, keepRuns: services.keepRuns).register(on: router)
     OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics).register(on: router)
-    HFRoutes(mirror: services.hf).register(on: router)
+    HFRoutes(mirror: services.hf, streams: services.streams).register(on: router)
     routes.record(router.routes.map { (path: $0.path, method: $0.method) })
     return router
 }

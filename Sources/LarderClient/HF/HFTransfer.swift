@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LarderAPI
+import LarderCore
 import LarderServer
 import LarderStore
 import Synchronization
