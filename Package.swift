@@ -104,7 +104,6 @@ let package = Package(
                 "LarderAPI",
                 "LarderCore",
                 "LarderStore",
-                "LarderServer",
                 "Upstream",
                 "RunModel",
                 "RunRecorder",

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import LarderAPI
 import LarderCore
-import LarderServer
+import LarderCore
 import LarderStore
 import Synchronization
 
