@@ -36,6 +36,25 @@ extension LarderFailure {
             }
         }
 
+        /// The HTTP status code that conventionally means this kind. Log lines and the `--data` mode's messages show
+        /// it (`404 repo_not_found: …`); the server's answer status comes from its own mapping, which agrees.
+        public var statusCode: Int {
+            switch self {
+            case .badRequest: 400
+            case .forbidden: 403
+            case .notFound: 404
+            case .methodNotAllowed: 405
+            case .conflict: 409
+            case .rangeNotSatisfiable: 416
+            case .internalServerError: 500
+            case .badGateway: 502
+            case .serviceUnavailable: 503
+            case .gatewayTimeout: 504
+            case .insufficientStorage: 507
+            case .status(let code): code
+            }
+        }
+
         public var description: String {
             switch self {
             case .badRequest: "bad request"

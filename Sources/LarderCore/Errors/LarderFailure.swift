@@ -22,7 +22,7 @@ public struct LarderFailure: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(kind) \(code): \(message)" }
+    public var description: String { "\(kind.statusCode) \(code): \(message)" }
 }
 
 extension LarderFailure {
