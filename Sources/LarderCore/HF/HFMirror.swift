@@ -8,7 +8,7 @@ import Upstream
 /// The Hugging Face mirror: resolves revisions (cached with a TTL, served stale while the upstream is down),
 /// keeps per-commit manifests, and serves files from the store or fills them from the upstream Hub.
 ///
-/// The HTTP routes (``HFRoutes``), `POST /warm` jobs and the CLI's `--data` mode all go through this one type.
+/// The server's HTTP routes (`HFRoutes`), `POST /warm` jobs and the CLI's `--data` mode all go through this one type.
 public final class HFMirror: Sendable {
     /// How the mirror reaches the Hub.
     public let configuration: HFConfiguration
