@@ -67,21 +67,34 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The domain between the HTTP routes and the store: fills, the Hugging Face mirror, the failures clients are
+        // told of. No HTTP server types.
         .target(
-            name: "LarderServer",
+            name: "LarderCore",
             dependencies: [
                 "LarderAPI",
                 "LarderStore",
                 "Upstream",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LarderServer",
+            dependencies: [
+                "LarderAPI",
+                "LarderCore",
+                "LarderStore",
+                "Upstream",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "RunModel",
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -89,8 +102,8 @@ let package = Package(
             name: "LarderClient",
             dependencies: [
                 "LarderAPI",
+                "LarderCore",
                 "LarderStore",
-                "LarderServer",
                 "Upstream",
                 "RunModel",
                 "RunRecorder",
@@ -115,6 +128,7 @@ let package = Package(
             name: "larder",
             dependencies: [
                 "LarderAPI",
+                "LarderCore",
                 "LarderServer",
                 "LarderClient",
                 "LarderStore",
@@ -150,7 +164,7 @@ let package = Package(
         .target(
             name: "LarderTestSupport",
             dependencies: [
-                "LarderServer", "LarderStore", "Upstream",
+                "LarderCore", "LarderServer", "LarderStore", "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -165,6 +179,7 @@ let package = Package(
             name: "LarderServerTests",
             dependencies: [
                 "LarderAPI",
+                "LarderCore",
                 "LarderServer",
                 "LarderStore",
                 "LMDB",
@@ -180,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "HFTests",
             dependencies: [
-                "LarderAPI", "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
+                "LarderAPI", "LarderCore", "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],

@@ -36,15 +36,15 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 let list = allowed.map(\.rawValue).joined(separator: ", ")
                 var translated = LarderError(.methodNotAllowed, "method_not_allowed",
                                              "\(request.method.rawValue) is not allowed on \(path.prefix(200)); allowed: \(list)")
-                translated.headers[HTTPField.Name("Allow")!] = list
+                translated.headers["Allow"] = list
                 return translated
             }
             return LarderError(.notFound, "not_found", "no such endpoint: \(request.method.rawValue) \(path.prefix(200))")
         }
         let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
-        var translated = LarderError(error.status, code.isEmpty ? "error" : code, error.body ?? error.status.reasonPhrase)
+        var translated = LarderError(status: error.status, code.isEmpty ? "error" : code, error.body ?? error.status.reasonPhrase)
         for field in error.headers where field.name != .contentType && field.name != .contentLength {
-            translated.headers.append(field)
+            translated.headers.append(name: field.name.rawName, value: field.value)
         }
         return translated
     }

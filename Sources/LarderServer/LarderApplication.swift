@@ -1,55 +1,24 @@
 import Foundation
 import Hummingbird
+import LarderCore
 import LarderStore
 import Logging
 import NIOCore
 import ServiceLifecycle
 import Upstream
 
-/// The parts of a running Larder server, shared by the route groups.
-public struct LarderServices: Sendable {
-    /// The blob store.
-    public let store: BlobStore
-    /// The upstream client.
-    public let upstream: UpstreamClient
-    /// Single-flight fills.
-    public let fills: FillCoordinator
-    /// Prometheus metrics.
-    public let metrics: LarderMetrics
-    /// The Hugging Face mirror (`/hf`, `/warm`).
-    public let hf: HFMirror
-    /// Admission control for blob response bodies.
-    public let streams: BodyStreamGate
-    /// Runs kept per flow (nil: all).
-    public let keepRuns: Int?
-
-    /// Opens the store and prepares the upstream side.
-    public init(configuration: ServerConfiguration) throws {
-        var storeConfiguration = configuration.store
-        storeConfiguration.logger = configuration.logger
-        self.store = try BlobStore(storeConfiguration)
-        self.upstream = UpstreamClient(configuration: configuration.upstream, logger: configuration.logger)
-        self.metrics = LarderMetrics()
-        self.streams = BodyStreamGate(limit: configuration.maxStreams, metrics: metrics)
-        self.keepRuns = configuration.keepRuns
-        self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: configuration.allowlist,
-                                     metrics: metrics, logger: configuration.logger)
-        self.hf = HFMirror(configuration: configuration, store: store, upstream: upstream, fills: fills, metrics: metrics,
-                          streams: streams)
-    }
-}
-
-/// Builds the router with every route group.
-public func buildRouter(_ services: LarderServices) -> Router<LarderRequestContext> {
+/// Builds the router with every route group, streaming at most `maxStreams` blob bodies at once.
+public func buildRouter(_ services: LarderServices, maxStreams: Int) -> Router<LarderRequestContext> {
     let router = Router(context: LarderRequestContext.self)
+    let streams = BodyStreamGate(limit: maxStreams, metrics: services.metrics)
     let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: JSONErrorMiddleware(routes: routes))
-    BlobRoutes(store: services.store, metrics: services.metrics, streams: services.streams).register(on: router)
-    FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics, streams: services.streams).register(on: router)
-    RunRoutes(store: services.store, metrics: services.metrics, streams: services.streams, keepRuns: services.keepRuns).register(on: router)
+    BlobRoutes(store: services.store, metrics: services.metrics, streams: streams).register(on: router)
+    FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics, streams: streams).register(on: router)
+    RunRoutes(store: services.store, metrics: services.metrics, streams: streams, keepRuns: services.keepRuns).register(on: router)
     OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics).register(on: router)
-    HFRoutes(mirror: services.hf).register(on: router)
+    HFRoutes(mirror: services.hf, streams: streams).register(on: router)
     routes.record(router.routes.map { (path: $0.path, method: $0.method) })
     return router
 }
@@ -60,7 +29,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     var app = Application(
-        router: buildRouter(services),
+        router: buildRouter(services, maxStreams: configuration.maxStreams),
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "larder"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

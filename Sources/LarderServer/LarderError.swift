@@ -1,54 +1,64 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 import LarderAPI
-import LarderStore
+import LarderCore
 import NIOCore
 
-/// An error answered to the client as an ``ErrorBody`` (`{"error": code, "message": ...}`) with an HTTP status.
-///
-/// Every failure that reaches a client goes through this type, so error bodies are always JSON and always say
-/// what was wrong.
-public struct LarderError: HTTPResponseError, Sendable, CustomStringConvertible {
-    /// The HTTP status to answer with.
-    public let status: HTTPResponse.Status
-    /// A stable machine-readable code, e.g. `invalid_digest`.
-    public let code: String
-    /// What went wrong and, where possible, what to do about it.
-    public let message: String
-    /// Extra response headers.
-    public var headers: HTTPFields = [:]
+/// The server's name for a ``LarderFailure``: every failure that reaches a client goes through it, so error
+/// bodies are always JSON (``ErrorBody``) and always say what was wrong.
+public typealias LarderError = LarderFailure
 
-    /// Creates an error answered with `status`.
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
-        self.status = status
-        self.code = code
-        self.message = message
+extension LarderFailure: HTTPResponseError {
+    /// The HTTP status a failure is answered with.
+    public var status: HTTPResponse.Status { Self.status(of: kind) }
+
+    /// The one mapping from ``LarderFailure/Kind`` to an HTTP status.
+    static func status(of kind: Kind) -> HTTPResponse.Status {
+        switch kind {
+        case .badRequest: .badRequest
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .conflict: .conflict
+        case .rangeNotSatisfiable: .rangeNotSatisfiable
+        case .internalServerError: .internalServerError
+        case .badGateway: .badGateway
+        case .serviceUnavailable: .serviceUnavailable
+        case .gatewayTimeout: .gatewayTimeout
+        case .insufficientStorage: .insufficientStorage
+        case .status(let code): HTTPResponse.Status(code: code)
+        }
     }
 
-    public var description: String { "\(status.code) \(code): \(message)" }
+    /// The kinds with a name, to turn a status back into one.
+    private static let namedKinds: [Kind] = [
+        .badRequest, .forbidden, .notFound, .methodNotAllowed, .conflict, .rangeNotSatisfiable,
+        .internalServerError, .badGateway, .serviceUnavailable, .gatewayTimeout, .insufficientStorage,
+    ]
+
+    /// Creates a failure answered with `status` (Hummingbird's own errors, statuses passed on from upstreams).
+    init(status: HTTPResponse.Status, _ code: String, _ message: String) {
+        let kind = Self.namedKinds.first { Self.status(of: $0).code == status.code } ?? .status(status.code)
+        self.init(kind, code, message)
+    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var fields = headers
+        var fields = HTTPFields()
+        for header in headers {
+            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
         fields[.contentType] = "application/json"
         fields[.cacheControl] = "no-store"
         let body = ErrorBody(error: code, message: message).encoded()
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
-
 }
 
-extension LarderError {
-    /// 400: a request the server cannot act on.
-    static func badRequest(_ code: String, _ message: String) -> LarderError { .init(.badRequest, code, message) }
-    /// 404: the thing asked for is not here.
-    static func notFound(_ code: String, _ message: String) -> LarderError { .init(.notFound, code, message) }
-
-    /// 507 when `error` says the store's map or its disk is full (`StoreFailure`), else nil.
-    static func storageFull(_ error: any Error) -> LarderError? {
-        guard case .storageFull(let reason) = StoreFailure.classify(error) else { return nil }
-        return LarderError(.insufficientStorage, "insufficient_storage",
-                           "the store ran out of room (\(reason); usually a full disk); free disk space or lower --max-size; nothing was stored")
+extension FailureHeaders {
+    /// The value of the header `name`; setting replaces it.
+    subscript(name: HTTPField.Name) -> String? {
+        get { self[name.rawName] }
+        set { self[name.rawName] = newValue }
     }
 }
 

@@ -1,33 +1,62 @@
-import Foundation
+import LarderCore
 import LarderStore
 import Logging
 import Upstream
 
-/// Everything `larder serve` is configured with.
+/// Everything `larder serve` is configured with: the domain's ``LarderConfiguration`` plus where and how the HTTP
+/// server listens.
 public struct ServerConfiguration: Sendable {
     /// Address to listen on; loopback by default, `0.0.0.0` on a cluster node.
     public var host: String = "127.0.0.1"
     /// Port to listen on; 0 picks a free one (tests).
     public var port: Int = 7480
-    /// The store's directory and size limit.
-    public var store: StoreConfiguration
-    /// Hosts `/fetch` may pull from; empty disables fetching.
-    public var allowlist: UpstreamAllowlist = UpstreamAllowlist([])
-    /// Timeouts, retries and block size for upstream transfers.
-    public var upstream: UpstreamConfiguration = UpstreamConfiguration()
-    /// Keep at most this many runs per flow in the run store (oldest removed first); nil keeps every run.
-    public var keepRuns: Int?
-    /// The Hugging Face mirror (`/hf`): upstream Hub, token, revision TTL.
-    public var hf: HFConfiguration = HFConfiguration()
+    /// The store, upstream and Hugging Face settings the services are built from.
+    public var core: LarderConfiguration
     /// The most blob response bodies streamed at once; past it a read gets `503` with `Retry-After`.
     public var maxStreams: Int = 256
     /// How often last-access times are written to disk.
     public var accessFlushInterval: Duration = .seconds(5)
-    /// Where the server logs.
-    public var logger: Logger = Logger(label: "larder")
 
     /// Creates a configuration for a store in `dataDirectory` holding at most `maxSize` bytes.
     public init(dataDirectory: String, maxSize: Int64) {
-        self.store = StoreConfiguration(directory: dataDirectory, maxSize: maxSize)
+        self.core = LarderConfiguration(dataDirectory: dataDirectory, maxSize: maxSize)
+    }
+
+    /// The store's directory and size limit.
+    public var store: StoreConfiguration {
+        get { core.store }
+        set { core.store = newValue }
+    }
+    /// Hosts `/fetch` may pull from; empty disables fetching.
+    public var allowlist: UpstreamAllowlist {
+        get { core.allowlist }
+        set { core.allowlist = newValue }
+    }
+    /// Timeouts, retries and block size for upstream transfers.
+    public var upstream: UpstreamConfiguration {
+        get { core.upstream }
+        set { core.upstream = newValue }
+    }
+    /// Keep at most this many runs per flow in the run store (oldest removed first); nil keeps every run.
+    public var keepRuns: Int? {
+        get { core.keepRuns }
+        set { core.keepRuns = newValue }
+    }
+    /// The Hugging Face mirror (`/hf`): upstream Hub, token, revision TTL.
+    public var hf: HFConfiguration {
+        get { core.hf }
+        set { core.hf = newValue }
+    }
+    /// Where the server logs.
+    public var logger: Logger {
+        get { core.logger }
+        set { core.logger = newValue }
+    }
+}
+
+extension LarderServices {
+    /// Opens the store and prepares the upstream side for a server configured with `configuration`.
+    public init(configuration: ServerConfiguration) throws {
+        try self.init(configuration: configuration.core)
     }
 }

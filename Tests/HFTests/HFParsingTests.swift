@@ -1,5 +1,6 @@
 import Foundation
 import LarderAPI
+import LarderCore
 import LarderServer
 import LarderStore
 import Testing

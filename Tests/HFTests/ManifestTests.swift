@@ -1,6 +1,7 @@
 import Foundation
 import LarderAPI
 @testable import LarderServer
+import LarderCore
 import LarderStore
 import Testing
 

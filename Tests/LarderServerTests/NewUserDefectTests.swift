@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LarderAPI
+import LarderCore
 import LarderServer
 import LarderStore
 import LarderTestSupport

@@ -1,6 +1,6 @@
 import Foundation
 import LarderAPI
-import LarderServer
+import LarderCore
 import LarderStore
 import Logging
 import Upstream
@@ -11,7 +11,7 @@ public struct LocalBackend: LarderBackend {
 
     /// Opens the store in `directory`; fails with a clear message when a server holds it.
     public init(directory: String, maxSize: Int64, logger: Logger) throws {
-        var configuration = ServerConfiguration(dataDirectory: directory, maxSize: maxSize)
+        var configuration = LarderConfiguration(dataDirectory: directory, maxSize: maxSize)
         configuration.logger = logger
         // The user asked for this URL on their own machine: no allowlist to protect.
         configuration.allowlist = UpstreamAllowlist(["*"])

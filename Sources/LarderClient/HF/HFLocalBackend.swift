@@ -1,6 +1,6 @@
 import Foundation
 import LarderAPI
-import LarderServer
+import LarderCore
 import LarderStore
 import Logging
 import Upstream
@@ -11,7 +11,7 @@ public final class HFLocalBackend: HFBackend {
 
     /// Opens the store in `directory`; `hf` says where pull-through fetches go.
     public init(directory: String, maxSize: Int64, hf: HFConfiguration, logger: Logger) throws {
-        var configuration = ServerConfiguration(dataDirectory: directory, maxSize: maxSize)
+        var configuration = LarderConfiguration(dataDirectory: directory, maxSize: maxSize)
         configuration.logger = logger
         configuration.hf = hf
         // The user runs this on their own machine: no allowlist to protect.

@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
 import LarderAPI
-import LarderServer
+import LarderCore
+import LarderCore
 import LarderStore
 import Synchronization
 

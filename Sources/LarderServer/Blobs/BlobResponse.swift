@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import LarderAPI
+import LarderCore
 import LarderStore
 import NIOCore
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import LarderCore
 import LarderStore
 import NIOCore
 

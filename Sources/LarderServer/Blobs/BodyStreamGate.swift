@@ -1,3 +1,4 @@
+import LarderCore
 import Synchronization
 
 /// Admission control for response bodies that stream blob bytes: at most `limit` run at once.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LarderAPI
+import LarderCore
 import NIOCore
 
 /// The `/hf/api/…` endpoints: repository information, tree listings, paths-info, and imports.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LarderAPI
+import LarderCore
 import LarderStore
 import NIOCore
 
@@ -9,10 +10,13 @@ import NIOCore
 /// `huggingface_hub` client), plus `POST /warm` and `GET /warm/<id>`.
 public struct HFRoutes<Context: ConnectionAwareContext>: Sendable {
     let mirror: HFMirror
+    /// Admission control for file bodies, shared with the other routes.
+    let streams: BodyStreamGate
 
-    /// Routes for `mirror`.
-    public init(mirror: HFMirror) {
+    /// Routes for `mirror`, streaming file bodies under `streams`.
+    public init(mirror: HFMirror, streams: BodyStreamGate) {
         self.mirror = mirror
+        self.streams = streams
     }
 
     /// Registers the Hub routes and the warm routes.
@@ -110,7 +114,7 @@ public struct HFRoutes<Context: ConnectionAwareContext>: Sendable {
                 (started ? mirror.hfMetrics.files.miss : mirror.hfMetrics.files.coalesced).increment()
             }
             var response = try BlobResponse.make(
-                request: request, eventLoop: context.eventLoop, store: mirror.store, metrics: mirror.metrics, streams: mirror.streams, source: blobSource, length: entry.size,
+                request: request, eventLoop: context.eventLoop, store: mirror.store, metrics: mirror.metrics, streams: streams, source: blobSource, length: entry.size,
                 digest: nil, mediaType: headers[.contentType], cache: cache, headOnly: false)
             for field in headers where response.headers[field.name] == nil {
                 response.headers.append(field)

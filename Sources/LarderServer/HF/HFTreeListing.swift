@@ -1,5 +1,6 @@
 import Foundation
 import LarderAPI
+import LarderCore
 
 /// The directory structure of a manifest: what `GET /api/<type>s/<repo>/tree/<rev>[/<path>]` and `paths-info`
 /// list, with git tree ids computed for directories (files taken as mode 100644).

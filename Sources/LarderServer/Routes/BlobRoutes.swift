@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LarderAPI
+import LarderCore
 import LarderStore
 import Logging
 
@@ -47,14 +48,14 @@ struct BlobRoutes<Context: ConnectionAwareContext>: Sendable {
             writer = try await store.makeWriter(expected: expected, expectedSize: length,
                                                 mediaType: request.headers[.contentType], source: "upload")
         } catch {
-            throw RouteSupport.clientError(error)
+            throw LarderError.store(error)
         }
         let record: BlobRecord
         do {
             record = try await writer.write(request.body, expectedSize: length)
         } catch {
             context.logger.debug("upload failed", metadata: ["error": "\(error)"])
-            throw RouteSupport.clientError(error)
+            throw LarderError.store(error)
         }
         // The store keeps the copy it already had (another id) when the same content was stored before.
         let created = record.id == writer.id

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LarderAPI
+import LarderCore
 import LarderStore
 import Upstream
 

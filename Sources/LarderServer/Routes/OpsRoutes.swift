@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LarderCore
 import LarderStore
 
 /// Health, readiness, metrics, statistics and maintenance endpoints.

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LarderAPI
-import LarderStore
 
 extension HTTPField.Name {
     /// `X-Larder-Cache: hit | miss | coalesced`.
@@ -29,21 +28,5 @@ enum RouteSupport {
         var data = try encoder.encode(value)
         data.append(0x0a)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// Maps store failures to client errors.
-    static func clientError(_ error: any Error) -> any Error {
-        if let full = LarderError.storageFull(error) { return full }
-        if case .database(let reason) = StoreFailure.classify(error) {
-            return LarderError(.internalServerError, "store_error", "database error: \(reason)")
-        }
-        guard let error = error as? StoreError else { return error }
-        switch error {
-        case .digestMismatch: return LarderError(.badRequest, "digest_mismatch", error.description + "; nothing was stored")
-        case .sizeMismatch: return LarderError(.badRequest, "size_mismatch", error.description + "; nothing was stored")
-        case .insufficientStorage: return LarderError(.insufficientStorage, "insufficient_storage", error.description)
-        case .notFound: return LarderError(.notFound, "blob_not_found", error.description)
-        default: return LarderError(.internalServerError, "store_error", error.description)
-        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LarderAPI
+import LarderCore
 import LarderStore
 import Logging
 import RunModel
@@ -112,13 +113,13 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
         do {
             writer = try await store.makeWriter(expectedSize: length, mediaType: mediaType, source: "run:" + parts[0...3].joined(separator: "/"), pinned: true)
         } catch {
-            throw RouteSupport.clientError(error)
+            throw LarderError.store(error)
         }
         let record: BlobRecord
         do {
             record = try await writer.write(request.body, expectedSize: length)
         } catch {
-            throw RouteSupport.clientError(error)
+            throw LarderError.store(error)
         }
         let artifact = ArtifactReference(name: parts[4], digest: record.digest.description, size: record.size, mediaType: mediaType)
         try await store.putArtifact(artifact, flow: parts[0], run: parts[1], step: parts[2], task: parts[3])

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LarderClient
+import LarderCore
 import LarderServer
 import LarderStore
 import Logging

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LarderCore
 import LarderServer
 import LarderStore
 import Logging

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LarderAPI
+import LarderCore
 
 /// `POST /warm` (start a job; 202 with its id) and `GET /warm/<id>` (its progress), `GET /warm` (all jobs).
 struct WarmRoutes<Context: ConnectionAwareContext>: Sendable {

@@ -5,16 +5,26 @@ import Prometheus
 public final class LarderMetrics: Sendable {
     /// The registry everything below lives in.
     public let registry = PrometheusCollectorRegistry()
-    let hits: Counter
-    let misses: Counter
-    let coalesced: Counter
-    let bytesServed: Counter
-    let bytesFetched: Counter
-    let fillsFailed: Counter
-    let fillDuration: DurationHistogram
-    let fillsInFlight: Gauge
-    let streamsActive: Gauge
-    let streamsRefused: Counter
+    /// Cache lookups answered from the store.
+    public let hits: Counter
+    /// Cache lookups that started a fill.
+    public let misses: Counter
+    /// Cache lookups that joined a running fill.
+    public let coalesced: Counter
+    /// Body bytes sent to clients.
+    public let bytesServed: Counter
+    /// Body bytes received from upstreams.
+    public let bytesFetched: Counter
+    /// Upstream fills that failed.
+    public let fillsFailed: Counter
+    /// Time from the first upstream request to the published blob.
+    public let fillDuration: DurationHistogram
+    /// Upstream fills running now.
+    public let fillsInFlight: Gauge
+    /// Blob response bodies being sent now.
+    public let streamsActive: Gauge
+    /// Blob reads refused at the stream limit.
+    public let streamsRefused: Counter
     private let storedBytes: Gauge
     private let capacityBytes: Gauge
     private let blobCount: Gauge

@@ -32,15 +32,20 @@ public final class FillCoordinator: Sendable {
         public var key: String { expected.map { $0.description } ?? "url:" + url }
     }
 
-    let store: BlobStore
-    let upstream: UpstreamClient
-    let allowlist: UpstreamAllowlist
-    let metrics: LarderMetrics
-    let logger: Logger
+    /// The store fills write into.
+    public let store: BlobStore
+    /// The client fills transfer with.
+    public let upstream: UpstreamClient
+    /// The hosts fills and their redirects may reach.
+    public let allowlist: UpstreamAllowlist
+    /// Where fills are counted.
+    public let metrics: LarderMetrics
+    /// Where fills log.
+    public let logger: Logger
     private let running = Mutex<[String: Fill]>([:])
     /// Recent fills whose content did not match the digest the request named, by ``mismatchKey(url:expected:)``:
     /// the error and when it happened.
-    private let mismatches = Mutex<[String: (error: LarderError, at: ContinuousClock.Instant)]>([:])
+    private let mismatches = Mutex<[String: (error: LarderFailure, at: ContinuousClock.Instant)]>([:])
 
     /// How long a failed verification of (URL, sha256) is remembered. Clients already streaming a fill learn of
     /// the mismatch only as a body cut short (the status was sent before the last byte could be checked); a
@@ -141,7 +146,7 @@ public final class FillCoordinator: Sendable {
     }
 
     /// The digest mismatch found for `url` and `expected` within the last ``mismatchMemory``, if any.
-    public func recentMismatch(url: String, expected: BlobDigest) -> LarderError? {
+    public func recentMismatch(url: String, expected: BlobDigest) -> LarderFailure? {
         let key = Self.mismatchKey(url: url, expected: expected)
         let now = ContinuousClock.now
         return mismatches.withLock { mismatches in
@@ -155,50 +160,37 @@ public final class FillCoordinator: Sendable {
     }
 
     /// Maps a fill failure to what the clients are told.
-    static func clientError(for error: any Error, url: String) -> LarderError {
-        if let full = LarderError.storageFull(error) { return full }
+    public static func clientError(for error: any Error, url: String) -> LarderFailure {
+        if let full = LarderFailure.storageFull(error) { return full }
         switch error {
         case UpstreamFailure.status(let status, let body):
             let detail = body.isEmpty ? "" : ": " + body.prefix(200).trimmingCharacters(in: .whitespacesAndNewlines)
             if status == 404 || status == 410 {
-                return LarderError(.notFound, "upstream_not_found", "upstream answered \(status) for \(url)\(detail)")
+                return LarderFailure(.notFound, "upstream_not_found", "upstream answered \(status) for \(url)\(detail)")
             }
-            return LarderError(.badGateway, "upstream_status", "upstream answered \(status) for \(url)\(detail); nothing was cached")
+            return LarderFailure(.badGateway, "upstream_status", "upstream answered \(status) for \(url)\(detail); nothing was cached")
         case let error as UpstreamError:
             switch error {
             case .timedOut(let message):
-                return LarderError(.gatewayTimeout, "upstream_timeout", "upstream timed out for \(url): \(message)")
+                return LarderFailure(.gatewayTimeout, "upstream_timeout", "upstream timed out for \(url): \(message)")
             case .redirectNotAllowed(let target):
-                return LarderError(.forbidden, "redirect_not_allowed", "upstream redirected to \(target), whose host is not in --allow-upstream")
+                return LarderFailure(.forbidden, "redirect_not_allowed", "upstream redirected to \(target), whose host is not in --allow-upstream")
             default:
-                return LarderError(.badGateway, "upstream_failed", "fetching \(url) failed: \(error)")
+                return LarderFailure(.badGateway, "upstream_failed", "fetching \(url) failed: \(error)")
             }
         case let error as StoreError:
             switch error {
             case .insufficientStorage:
-                return LarderError(.insufficientStorage, "insufficient_storage", error.description)
+                return LarderFailure(.insufficientStorage, "insufficient_storage", error.description)
             case .digestMismatch:
-                return LarderError(.badGateway, "digest_mismatch", "\(url): \(error); nothing was cached")
+                return LarderFailure(.badGateway, "digest_mismatch", "\(url): \(error); nothing was cached")
             case .sizeMismatch:
-                return LarderError(.badGateway, "size_mismatch", "\(url): upstream sent a body of the wrong length (\(error)); nothing was cached")
+                return LarderFailure(.badGateway, "size_mismatch", "\(url): upstream sent a body of the wrong length (\(error)); nothing was cached")
             default:
-                return LarderError(.internalServerError, "store_error", error.description)
+                return LarderFailure(.internalServerError, "store_error", error.description)
             }
         default:
-            return LarderError(.badGateway, "upstream_failed", "fetching \(url) failed: \(error)")
+            return LarderFailure(.badGateway, "upstream_failed", "fetching \(url) failed: \(error)")
         }
-    }
-}
-
-/// An upstream answer that ends a fill before any byte is stored.
-enum UpstreamFailure: Error {
-    case status(Int, String)
-}
-
-extension Duration {
-    /// The duration in seconds, for log lines.
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

@@ -2,7 +2,7 @@ import LarderAPI
 
 extension HFInputError {
     /// The HTTP error answered for it (400 with a JSON body).
-    var clientError: LarderError {
+    package var clientError: LarderFailure {
         switch self {
         case .invalidRepoID: return .badRequest("invalid_repo_id", description)
         case .invalidRevision: return .badRequest("invalid_revision", description)

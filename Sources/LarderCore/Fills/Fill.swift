@@ -27,7 +27,7 @@ public final class Fill: Sendable {
         /// Verified and published.
         case completed(BlobRecord)
         /// Failed; nothing was stored.
-        case failed(LarderError)
+        case failed(LarderFailure)
     }
 
     /// A consistent view of the fill's progress.
@@ -71,7 +71,7 @@ public final class Fill: Sendable {
     }
 
     /// Waits for the head, or for the failure that came instead.
-    public func waitForHead() async throws(LarderError) -> Head {
+    public func waitForHead() async throws(LarderFailure) -> Head {
         while true {
             let current = snapshot
             if let head = current.head { return head }
@@ -81,7 +81,7 @@ public final class Fill: Sendable {
     }
 
     /// Waits until the fill published its blob, or throws the failure that came instead.
-    public func waitForCompletion() async throws(LarderError) -> BlobRecord {
+    public func waitForCompletion() async throws(LarderFailure) -> BlobRecord {
         while true {
             let current = snapshot
             switch current.outcome {

@@ -4,7 +4,7 @@ import Foundation
 /// with the same ETags the Hub would send.
 public enum HFLFSRule {
     /// Suffixes (and names) the Hub's default `.gitattributes` tracks with LFS.
-    static let suffixes: [String] = [
+    package static let suffixes: [String] = [
         ".7z", ".arrow", ".bin", ".bz2", ".ckpt", ".ftz", ".gz", ".h5", ".joblib", ".tflite", ".mlmodel", ".model",
         ".msgpack", ".npy", ".npz", ".onnx", ".ot", ".parquet", ".pb", ".pickle", ".pkl", ".pt", ".pth", ".rar",
         ".safetensors", ".tar", ".tgz", ".wasm", ".xz", ".zip", ".zst", ".gguf", ".ggml", ".mp3", ".wav", ".ogg",
@@ -12,7 +12,7 @@ public enum HFLFSRule {
     ]
 
     /// Files larger than this go to LFS whatever their name (the Hub refuses larger plain git files).
-    static let sizeLimit: Int64 = 10 << 20
+    package static let sizeLimit: Int64 = 10 << 20
 
     /// Whether a file at `path` of `size` bytes is stored in LFS.
     public static func isLFS(path: String, size: Int64) -> Bool {

@@ -3,19 +3,19 @@ import Synchronization
 
 /// The token sent to the upstream Hub: read from a file (re-read when the file changes, so a rotated secret is
 /// picked up without a restart) or given directly.
-final class HFToken: Sendable {
+package final class HFToken: Sendable {
     private let file: String?
     private let fixed: String?
     private let cached = Mutex<(modified: Date?, token: String?)>((nil, nil))
 
-    init(file: String?, token: String?) {
+    package init(file: String?, token: String?) {
         self.file = file.flatMap { $0.isEmpty ? nil : $0 }
         let trimmed = token?.trimmingCharacters(in: .whitespacesAndNewlines)
         self.fixed = trimmed.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The current token, or nil when none is configured (or the file cannot be read).
-    var current: String? {
+    package var current: String? {
         guard let file else { return fixed }
         let modified = (try? FileManager.default.attributesOfItem(atPath: file)[.modificationDate]) as? Date
         return cached.withLock { cached in
@@ -27,7 +27,7 @@ final class HFToken: Sendable {
     }
 
     /// The `Authorization` header for an upstream request: the client's own, else the configured token.
-    func authorization(clientAuthorization: String?) -> [(name: String, value: String)] {
+    package func authorization(clientAuthorization: String?) -> [(name: String, value: String)] {
         if let clientAuthorization, !clientAuthorization.isEmpty {
             return [("Authorization", clientAuthorization)]
         }

@@ -2,7 +2,7 @@ import LarderAPI
 
 extension HFManifest {
     /// Checks every path and object id (a manifest may come from an upstream this server does not control).
-    func validate() throws(HFInputError) {
+    package func validate() throws(HFInputError) {
         var seen = Set<String>()
         for file in files {
             try HFPath.validate(file.path)

@@ -48,16 +48,25 @@ public enum HFGit {
     }
 
     /// One entry of a git tree object.
-    struct TreeEntry {
-        var name: String
-        var isDirectory: Bool
+    package struct TreeEntry {
+        /// The entry's name within its directory.
+        package var name: String
+        /// Whether the entry is a directory (a tree).
+        package var isDirectory: Bool
         /// 40-hex object id.
-        var oid: String
+        package var oid: String
+
+        /// Creates an entry.
+        package init(name: String, isDirectory: Bool, oid: String) {
+            self.name = name
+            self.isDirectory = isDirectory
+            self.oid = oid
+        }
     }
 
     /// The git tree id of a directory with `entries` (files as mode 100644, directories as 40000), sorted as git
     /// sorts them (a directory compares as its name followed by `/`).
-    static func treeID(_ entries: [TreeEntry]) -> String {
+    package static func treeID(_ entries: [TreeEntry]) -> String {
         let sorted = entries.sorted { lhs, rhs in
             let left = Array((lhs.name + (lhs.isDirectory ? "/" : "")).utf8)
             let right = Array((rhs.name + (rhs.isDirectory ? "/" : "")).utf8)
@@ -74,7 +83,7 @@ public enum HFGit {
         return hex(Array(sha1.finalize()))
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    package static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
@@ -85,7 +94,7 @@ public enum HFGit {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func bytes(fromHex hex: String) -> [UInt8] {
+    package static func bytes(fromHex hex: String) -> [UInt8] {
         var out: [UInt8] = []
         var high: UInt8?
         for char in hex.utf8 {
@@ -107,5 +116,5 @@ public enum HFGit {
     }
 
     /// Whether `text` is 40 lowercase hex digits (a sha1 object id).
-    static func isObjectID(_ text: String) -> Bool { HFRevision.isCommit(text) }
+    package static func isObjectID(_ text: String) -> Bool { HFRevision.isCommit(text) }
 }

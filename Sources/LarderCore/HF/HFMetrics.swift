@@ -1,9 +1,9 @@
 import Prometheus
 
 /// Metrics of the Hugging Face mirror, in the server's registry.
-final class HFMetrics: Sendable {
+package final class HFMetrics: Sendable {
     /// Branch and tag resolutions by how they were answered.
-    struct Revisions: Sendable {
+    package struct Revisions: Sendable {
         /// Answered from a resolution younger than the TTL (or an import).
         let cached: Counter
         /// Asked upstream.
@@ -14,11 +14,11 @@ final class HFMetrics: Sendable {
         let stale: Counter
     }
 
-    let revisions: Revisions
+    package let revisions: Revisions
     /// Resolve requests by result (`hit`, `miss`, `coalesced`, `head`).
-    let files: (hit: Counter, miss: Counter, coalesced: Counter, head: Counter)
+    package let files: (hit: Counter, miss: Counter, coalesced: Counter, head: Counter)
 
-    init(registry: PrometheusCollectorRegistry) {
+    package init(registry: PrometheusCollectorRegistry) {
         // larder_hf_revision_lookups_total{source=…}
         let lookups = MetricNameDescriptor(namespace: "larder", subsystem: "hf", metricName: "revision_lookups", unitName: "total",
                                            helpText: "Hugging Face branch/tag resolutions by source")

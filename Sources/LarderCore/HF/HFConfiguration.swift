@@ -21,7 +21,7 @@ public struct HFConfiguration: Sendable {
     public init() {}
 
     /// The upstream URL without trailing slashes.
-    var upstreamBase: String {
+    package var upstreamBase: String {
         var base = upstream.trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         return base

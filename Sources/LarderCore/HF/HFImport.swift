@@ -6,7 +6,7 @@ import LarderStore
 extension HFMirror {
     /// Files `request.files` (already stored blobs) as a commit of the repository and points its branches at it.
     /// Imported branches are authoritative: they are never re-resolved upstream.
-    public func importRevision(_ request: HFImportRequest) async throws(LarderError) -> HFImportResult {
+    public func importRevision(_ request: HFImportRequest) async throws(LarderFailure) -> HFImportResult {
         let repo: HFRepoID
         let branches = request.branches ?? ["main"]
         do {
@@ -20,7 +20,7 @@ extension HFMirror {
         } catch let error as HFInputError {
             throw error.clientError
         } catch {
-            throw LarderError.badRequest("invalid_import", "\(error)")
+            throw LarderFailure.badRequest("invalid_import", "\(error)")
         }
         guard !request.files.isEmpty else { throw .badRequest("empty_import", "an import needs at least one file") }
         guard Set(request.files.map(\.path)).count == request.files.count else {
@@ -34,7 +34,7 @@ extension HFMirror {
             let commit = request.revision ?? Self.generatedCommit(repo: repo, entries: entries)
             let manifest = HFManifest(repo: repo, commit: commit, files: entries, lastModified: Self.timestamp(Date()), origin: "import")
             if let existing = try catalog.manifest(repo, commit: commit), existing.files != manifest.files {
-                throw LarderError(.conflict, "commit_exists",
+                throw LarderFailure(.conflict, "commit_exists",
                                   "\(repo)@\(commit) is already stored with other files; commits are immutable (import under another revision)")
             }
             let digest = try await catalog.save(manifest)
@@ -51,26 +51,26 @@ extension HFMirror {
                 "files": "\(entries.count)", "bytes": "\(manifest.totalSize)",
             ])
             return HFImportResult(repo: repo.urlPath, commit: commit, branches: branches, files: entries.count, bytes: manifest.totalSize)
-        } catch let error as LarderError {
+        } catch let error as LarderFailure {
             throw error
         } catch {
-            throw LarderError(.internalServerError, "store_error", "\(error)")
+            throw LarderFailure(.internalServerError, "store_error", "\(error)")
         }
     }
 
     private func entry(for file: HFImportRequest.File, pin: Bool) async throws -> HFFileEntry {
         guard let record = try store.record(file.digest) else {
-            throw LarderError(.badRequest, "blob_not_found", "\(file.path): blob \(file.digest) is not stored; upload it first (PUT /blobs/\(file.digest))")
+            throw LarderFailure(.badRequest, "blob_not_found", "\(file.path): blob \(file.digest) is not stored; upload it first (PUT /blobs/\(file.digest))")
         }
         guard record.size == file.size else {
-            throw LarderError(.badRequest, "size_mismatch", "\(file.path): blob \(file.digest) has \(record.size) bytes, not \(file.size)")
+            throw LarderFailure(.badRequest, "size_mismatch", "\(file.path): blob \(file.digest) has \(record.size) bytes, not \(file.size)")
         }
         if pin { _ = try await store.setPinned(file.digest, true) }
         let lfs = file.lfs ?? HFLFSRule.isLFS(path: file.path, size: file.size)
         var blobID = ""
         if !lfs {
             guard let computed = try gitBlobID(of: file.digest) else {
-                throw LarderError(.badRequest, "too_large_for_git", "\(file.path) is too large to be stored outside LFS")
+                throw LarderFailure(.badRequest, "too_large_for_git", "\(file.path) is too large to be stored outside LFS")
             }
             blobID = computed
         }
@@ -78,7 +78,7 @@ extension HFMirror {
     }
 
     /// A commit id derived from the repository and its files, so importing the same directory twice gives the same id.
-    static func generatedCommit(repo: HFRepoID, entries: [HFFileEntry]) -> String {
+    package static func generatedCommit(repo: HFRepoID, entries: [HFFileEntry]) -> String {
         var hasher = Insecure.SHA1()
         hasher.update(data: Array("larder-import\n\(repo.key)\n".utf8))
         for entry in entries.sorted(by: { $0.path < $1.path }) {
@@ -88,7 +88,7 @@ extension HFMirror {
     }
 
     /// ISO 8601 with milliseconds, as the Hub writes `lastModified`.
-    static func timestamp(_ date: Date) -> String {
+    package static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)

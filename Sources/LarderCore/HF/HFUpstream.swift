@@ -5,33 +5,33 @@ import Logging
 import Upstream
 
 /// Requests to the upstream Hub: repository information at a revision (with file metadata) and file URLs.
-struct HFUpstream: Sendable {
-    let base: String
-    let client: UpstreamClient
-    let token: HFToken
-    let logger: Logger
+package struct HFUpstream: Sendable {
+    package let base: String
+    package let client: UpstreamClient
+    package let token: HFToken
+    package let logger: Logger
 
     /// Largest repository information document accepted (a repository with very many files).
-    static let maxInfoBytes = 64 << 20
+    package static let maxInfoBytes = 64 << 20
 
     /// Why the upstream could not answer.
-    enum Failure: Error, Sendable {
+    package enum Failure: Error, Sendable {
         /// The upstream answered with an error status: passed on to the client (it knows best, e.g. `GatedRepo`).
         case status(Int, errorCode: String?, message: String)
         /// The upstream could not be reached or failed (connect error, timeout, 5xx): a stale answer may serve.
-        case unavailable(LarderError)
+        case unavailable(LarderFailure)
         /// The upstream answered something unusable.
         case invalid(String)
     }
 
     /// The URL of `path` at `commit` in `repo` on the upstream.
-    func fileURL(_ repo: HFRepoID, commit: String, path: String) -> String {
+    package func fileURL(_ repo: HFRepoID, commit: String, path: String) -> String {
         "\(base)/\(repo.urlPath)/resolve/\(commit)/" + path.split(separator: "/", omittingEmptySubsequences: false)
             .map { Self.encode(String($0)) }.joined(separator: "/")
     }
 
     /// Repository information of `repo` at `revision`, with every file's size, blob id and LFS details.
-    func manifest(_ repo: HFRepoID, revision: String, authorization: String?) async throws(Failure) -> HFManifest {
+    package func manifest(_ repo: HFRepoID, revision: String, authorization: String?) async throws(Failure) -> HFManifest {
         let url = "\(base)/api/\(repo.type.plural)/\(repo.name)/revision/\(Self.encode(revision))?blobs=true"
         var request = UpstreamRequest(url: url, headers: token.authorization(clientAuthorization: authorization))
         request.headers.append(("Accept", "application/json"))
@@ -58,7 +58,7 @@ struct HFUpstream: Sendable {
     }
 
     /// Builds a manifest from the Hub's `revision?blobs=true` document.
-    static func parse(_ body: [UInt8], repo: HFRepoID, origin: String) throws(Failure) -> HFManifest {
+    package static func parse(_ body: [UInt8], repo: HFRepoID, origin: String) throws(Failure) -> HFManifest {
         guard case .object(var info)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
             throw .invalid("the upstream's repository information is not a JSON object")
         }
@@ -95,7 +95,7 @@ struct HFUpstream: Sendable {
         return manifest
     }
 
-    static func failure(status: Int, head: UpstreamResponseHead, body: [UInt8], url: String) -> Failure {
+    package static func failure(status: Int, head: UpstreamResponseHead, body: [UInt8], url: String) -> Failure {
         // The Hub puts its message in X-Error-Message or {"error": …}; another Larder in {"message": …}.
         var message = head.header("X-Error-Message") ?? ""
         if message.isEmpty, case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) {
@@ -103,20 +103,20 @@ struct HFUpstream: Sendable {
         }
         if status >= 500 || status == 429 || status == 408 {
             let detail = message.isEmpty ? String(decoding: body.prefix(200), as: UTF8.self) : message
-            return .unavailable(LarderError(.badGateway, "upstream_status", "upstream answered \(status) for \(url): \(detail)"))
+            return .unavailable(LarderFailure(.badGateway, "upstream_status", "upstream answered \(status) for \(url): \(detail)"))
         }
         if message.isEmpty { message = "upstream answered \(status)" }
         return .status(status, errorCode: head.header("X-Error-Code"), message: message)
     }
 
     /// The client error for a transfer that produced no answer.
-    static func unavailable(_ error: any Error, url: String) -> LarderError {
+    package static func unavailable(_ error: any Error, url: String) -> LarderFailure {
         if case UpstreamError.timedOut(let detail) = error {
-            return LarderError(.gatewayTimeout, "upstream_timeout", "the upstream Hub timed out (\(url)): \(detail)")
+            return LarderFailure(.gatewayTimeout, "upstream_timeout", "the upstream Hub timed out (\(url)): \(detail)")
         }
-        return LarderError(.badGateway, "upstream_unavailable", "the upstream Hub could not be reached (\(url)): \(error)")
+        return LarderFailure(.badGateway, "upstream_unavailable", "the upstream Hub could not be reached (\(url)): \(error)")
     }
 
     /// Percent-encodes a path segment (everything but unreserved characters), as the Hub client quotes revisions.
-    static func encode(_ text: String) -> String { PercentEscaping.segment(text) }
+    package static func encode(_ text: String) -> String { PercentEscaping.segment(text) }
 }

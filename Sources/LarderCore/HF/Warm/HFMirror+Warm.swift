@@ -47,7 +47,7 @@ extension HFMirror {
                 $0.seconds = (ContinuousClock.now - started).seconds
             }
         } catch {
-            let message = (error as? LarderError)?.message ?? (error as? HFInputError)?.description ?? "\(error)"
+            let message = (error as? LarderFailure)?.message ?? (error as? HFInputError)?.description ?? "\(error)"
             logger.warning("warm failed", metadata: ["ref": "\(reference.ref)", "error": "\(message)"])
             job.update(ref: index) {
                 $0.state = "failed"
@@ -64,7 +64,7 @@ extension HFMirror {
         let wanted = Set(HFGlob.filter(manifest.files.map(\.path), include: reference.include ?? [], exclude: reference.exclude ?? []))
         let files = manifest.files.filter { wanted.contains($0.path) }
         guard !files.isEmpty else {
-            throw LarderError.notFound("no_files", "no file of \(parsed.repo)@\(manifest.commit) matches the include/exclude patterns")
+            throw LarderFailure.notFound("no_files", "no file of \(parsed.repo)@\(manifest.commit) matches the include/exclude patterns")
         }
         job.update(ref: index) {
             $0.state = "running"
@@ -140,13 +140,13 @@ extension HFMirror {
             url = String(text[..<hash])
             let fragment = text[text.index(after: hash)...]
             guard fragment.hasPrefix("sha256="), let digest = BlobDigest(parsing: fragment.dropFirst(7), allowBare: true) else {
-                throw LarderError.badRequest("invalid_reference", "\(text.prefix(200)): the fragment must be #sha256=<64 hex digits>")
+                throw LarderFailure.badRequest("invalid_reference", "\(text.prefix(200)): the fragment must be #sha256=<64 hex digits>")
             }
             expected = digest
         }
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
               parsed.host?.isEmpty == false else {
-            throw LarderError.badRequest("invalid_reference", "\(text.prefix(200)) is neither hf://<repo>[@rev] nor an http(s) URL")
+            throw LarderFailure.badRequest("invalid_reference", "\(text.prefix(200)) is neither hf://<repo>[@rev] nor an http(s) URL")
         }
         let refName = "url:" + url
         let known = try expected ?? store.ref(refName)?.digest
@@ -165,7 +165,7 @@ extension HFMirror {
             return
         }
         guard urlFills.allowlist.allows(parsed) else {
-            throw LarderError(.forbidden, "upstream_not_allowed",
+            throw LarderFailure(.forbidden, "upstream_not_allowed",
                               "host \(parsed.host ?? "") is not allowed as an upstream (start the server with --allow-upstream \(parsed.host ?? "HOST"))")
         }
         var request = FillCoordinator.Request(url: url, expected: expected, refName: refName)

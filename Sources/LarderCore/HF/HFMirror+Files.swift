@@ -5,7 +5,7 @@ import Logging
 
 extension HFMirror {
     /// Where the bytes of a file come from.
-    enum FileSource: Sendable {
+    package enum FileSource: Sendable {
         /// Stored: the handle keeps the blob from being evicted while it is read.
         case stored(BlobHandle)
         /// Being fetched from the upstream; `started` when this request started the transfer.
@@ -15,7 +15,7 @@ extension HFMirror {
     /// Opens `entry` of `manifest`: from the store, or by starting (or joining) a fill from the upstream.
     ///
     /// A `.filling` source holds a lease on the fill's chunks; the caller hands it to a ``BlobStreamer``.
-    func open(_ entry: HFFileEntry, of manifest: HFManifest, authorization: String?, pin: Bool = false) async throws(LarderError) -> FileSource {
+    package func open(_ entry: HFFileEntry, of manifest: HFManifest, authorization: String?, pin: Bool = false) async throws(LarderFailure) -> FileSource {
         let repo = manifest.repo
         let known: BlobDigest?
         do {
@@ -24,7 +24,7 @@ extension HFMirror {
                 return .stored(handle)
             }
         } catch {
-            throw LarderError(.internalServerError, "store_error", "\(error)")
+            throw LarderFailure(.internalServerError, "store_error", "\(error)")
         }
         // The fill writes the file's ref before it reports completion, so a request arriving right after it finds
         // the content (small files have no digest in the manifest to look it up by).
@@ -41,7 +41,7 @@ extension HFMirror {
             throw Self.fillError(error, entry: entry, repo: repo)
         }
         if let length = head.contentLength, length != entry.size {
-            throw LarderError(.badGateway, "size_mismatch",
+            throw LarderFailure(.badGateway, "size_mismatch",
                               "upstream sent \(length) bytes for \(entry.path) of \(repo)@\(manifest.commit), whose size is \(entry.size)")
         }
         store.acquireLease(id: head.blobID)
@@ -53,7 +53,7 @@ extension HFMirror {
 
     /// Opens `entry` of `manifest` for reading from the store, fetching it from the upstream first when it is not
     /// stored (and waiting for that). Release the handle when done.
-    public func storedFile(_ entry: HFFileEntry, of manifest: HFManifest, pin: Bool = false) async throws(LarderError) -> BlobHandle {
+    public func storedFile(_ entry: HFFileEntry, of manifest: HFManifest, pin: Bool = false) async throws(LarderFailure) -> BlobHandle {
         switch try await open(entry, of: manifest, authorization: nil, pin: pin) {
         case .stored(let handle):
             return handle
@@ -68,10 +68,10 @@ extension HFMirror {
             do {
                 handle = try store.open(record.digest)
             } catch {
-                throw LarderError(.internalServerError, "store_error", "\(error)")
+                throw LarderFailure(.internalServerError, "store_error", "\(error)")
             }
             guard let handle else {
-                throw LarderError(.internalServerError, "evicted", "\(entry.path) was evicted right after it was fetched; the store is too small")
+                throw LarderFailure(.internalServerError, "evicted", "\(entry.path) was evicted right after it was fetched; the store is too small")
             }
             return handle
         }
@@ -79,18 +79,18 @@ extension HFMirror {
 
     /// Waits for a fill, checks it against the manifest (size; git blob id of small files) and records the file's
     /// refs. A small file whose content does not match its blob id is deleted again.
-    func recordWhenComplete(_ fill: Fill, entry: HFFileEntry, manifest: HFManifest) async {
+    package func recordWhenComplete(_ fill: Fill, entry: HFFileEntry, manifest: HFManifest) async {
         guard case .success(let record) = await Self.outcome(of: fill) else { return }
         let repo = manifest.repo
         do {
             guard record.size == entry.size else {
-                throw LarderError(.badGateway, "size_mismatch", "\(record.size) bytes instead of \(entry.size)")
+                throw LarderFailure(.badGateway, "size_mismatch", "\(record.size) bytes instead of \(entry.size)")
             }
             if entry.lfs == nil {
                 let blobID = try gitBlobID(of: record.digest)
                 guard blobID == nil || blobID == entry.blobID else {
                     _ = try await store.delete(record.digest)
-                    throw LarderError(.badGateway, "blob_id_mismatch", "git blob id \(blobID ?? "?") instead of \(entry.blobID)")
+                    throw LarderFailure(.badGateway, "blob_id_mismatch", "git blob id \(blobID ?? "?") instead of \(entry.blobID)")
                 }
             }
             try await catalog.recordFile(repo, commit: manifest.commit, entry: entry, digest: record.digest)
@@ -102,7 +102,7 @@ extension HFMirror {
     }
 
     /// The git blob id of a stored blob (nil when it is gone or larger than 64 MiB, which small files never are).
-    func gitBlobID(of digest: BlobDigest) throws -> String? {
+    package func gitBlobID(of digest: BlobDigest) throws -> String? {
         guard let handle = try store.open(digest), handle.record.size <= 64 << 20 else { return nil }
         defer { handle.release() }
         var hasher = HFGit.BlobHasher(length: handle.record.size)
@@ -113,7 +113,7 @@ extension HFMirror {
     }
 
     /// The end of a fill: its record or its failure.
-    static func outcome(of fill: Fill) async -> Result<BlobRecord, LarderError> {
+    package static func outcome(of fill: Fill) async -> Result<BlobRecord, LarderFailure> {
         while true {
             let snapshot = fill.snapshot
             switch snapshot.outcome {
@@ -126,9 +126,9 @@ extension HFMirror {
 
     /// A fill failure as the client sees it: a 404 upstream for a file the manifest lists is the upstream's
     /// inconsistency (502), anything else as the core maps it.
-    static func fillError(_ error: LarderError, entry: HFFileEntry, repo: HFRepoID) -> LarderError {
-        if error.status == .notFound {
-            return LarderError(.badGateway, "upstream_missing_file", "the upstream lists \(entry.path) in \(repo) but does not serve it: \(error.message)")
+    package static func fillError(_ error: LarderFailure, entry: HFFileEntry, repo: HFRepoID) -> LarderFailure {
+        if error.kind == .notFound {
+            return LarderFailure(.badGateway, "upstream_missing_file", "the upstream lists \(entry.path) in \(repo) but does not serve it: \(error.message)")
         }
         return error
     }

@@ -8,7 +8,7 @@ public final class WarmJob: Sendable {
     public let id: String
     private let state: Mutex<WarmStatus>
 
-    init(id: String, refs: [String]) {
+    package init(id: String, refs: [String]) {
         self.id = id
         self.state = Mutex(WarmStatus(id: id, state: "running", created: Date().timeIntervalSince1970, finished: nil,
                                       refs: refs.map(WarmRefStatus.init(ref:))))
@@ -26,14 +26,14 @@ public final class WarmJob: Sendable {
         }
     }
 
-    func update(ref index: Int, _ change: (inout WarmRefStatus) -> Void) {
+    package func update(ref index: Int, _ change: (inout WarmRefStatus) -> Void) {
         state.withLock { status in
             guard status.refs.indices.contains(index) else { return }
             change(&status.refs[index])
         }
     }
 
-    func finish() {
+    package func finish() {
         state.withLock { status in
             status.state = status.refs.allSatisfy { $0.state == "completed" } ? "completed" : "failed"
             status.finished = Date().timeIntervalSince1970
@@ -45,11 +45,11 @@ public final class WarmJob: Sendable {
 public final class WarmJobs: Sendable {
     private let jobs = Mutex<[String: WarmJob]>([:])
     /// Finished jobs kept for `GET /warm/<id>`.
-    static let keptFinished = 100
+    package static let keptFinished = 100
 
-    init() {}
+    package init() {}
 
-    func add(_ job: WarmJob) {
+    package func add(_ job: WarmJob) {
         jobs.withLock { jobs in
             let finished = jobs.values.filter { $0.status.isFinished }.sorted { $0.status.created < $1.status.created }
             for old in finished.dropLast(Self.keptFinished - 1) { jobs[old.id] = nil }

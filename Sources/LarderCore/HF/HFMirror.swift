@@ -8,60 +8,57 @@ import Upstream
 /// The Hugging Face mirror: resolves revisions (cached with a TTL, served stale while the upstream is down),
 /// keeps per-commit manifests, and serves files from the store or fills them from the upstream Hub.
 ///
-/// The HTTP routes (``HFRoutes``), `POST /warm` jobs and the CLI's `--data` mode all go through this one type.
+/// The server's HTTP routes (`HFRoutes`), `POST /warm` jobs and the CLI's `--data` mode all go through this one type.
 public final class HFMirror: Sendable {
     /// How the mirror reaches the Hub.
     public let configuration: HFConfiguration
     /// The blob store.
     public let store: BlobStore
-    let catalog: HFCatalog
-    let hub: HFUpstream
+    package let catalog: HFCatalog
+    package let hub: HFUpstream
     /// Fills from the Hub: redirects are followed to the upstream's host and the Hub's CDNs.
-    let fills: FillCoordinator
+    package let fills: FillCoordinator
     /// The `/fetch` coordinator (its allowlist applies to `https://…` warm references).
-    let urlFills: FillCoordinator
-    let metrics: LarderMetrics
-    /// Admission control for file bodies, shared with the other routes.
-    let streams: BodyStreamGate
-    let hfMetrics: HFMetrics
-    let logger: Logger
+    package let urlFills: FillCoordinator
+    package let metrics: LarderMetrics
+    package let hfMetrics: HFMetrics
+    package let logger: Logger
     /// Upstream revision look-ups in progress, by `repo@revision`: concurrent clients share one.
     private let lookups = Mutex<[String: Task<HFManifest, any Error>]>([:])
     /// Until when (seconds since 1970) expired branches are served stale without asking the upstream, after it
     /// failed: while it is down, every request would otherwise wait for another failed attempt.
     private let upstreamDownUntil = Mutex<Double>(0)
     /// How long the upstream is left alone after it could not be reached.
-    static let upstreamRetryInterval: Double = 15
+    package static let upstreamRetryInterval: Double = 15
     /// `POST /warm` jobs.
     public let warmJobs: WarmJobs
 
-    /// Creates the mirror over the server's store and upstream client.
-    public init(configuration: ServerConfiguration, store: BlobStore, upstream: UpstreamClient, fills: FillCoordinator,
-                metrics: LarderMetrics, streams: BodyStreamGate) {
-        let hf = configuration.hf
+    /// Creates the mirror over the server's store and upstream client: `upstreamConfiguration` is the upstream
+    /// client's, `allowlist` the `--allow-upstream` hosts (HF fills may also be redirected to them).
+    public init(configuration hf: HFConfiguration, upstreamConfiguration: UpstreamConfiguration, allowlist: UpstreamAllowlist,
+                store: BlobStore, upstream: UpstreamClient, fills: FillCoordinator, metrics: LarderMetrics, logger: Logger) {
         self.configuration = hf
         self.store = store
         self.catalog = HFCatalog(store: store)
-        self.logger = configuration.logger
+        self.logger = logger
         // Revision look-ups decide whether a stale answer is served: they must fail fast, not retry for long.
-        var apiConfiguration = configuration.upstream
+        var apiConfiguration = upstreamConfiguration
         apiConfiguration.maxAttempts = min(apiConfiguration.maxAttempts, 2)
         apiConfiguration.connectTimeout = min(apiConfiguration.connectTimeout, .seconds(5))
         apiConfiguration.stallTimeout = min(apiConfiguration.stallTimeout, .seconds(30))
-        self.hub = HFUpstream(base: hf.upstreamBase, client: UpstreamClient(configuration: apiConfiguration, logger: configuration.logger),
-                              token: HFToken(file: hf.tokenFile, token: hf.token), logger: configuration.logger)
+        self.hub = HFUpstream(base: hf.upstreamBase, client: UpstreamClient(configuration: apiConfiguration, logger: logger),
+                              token: HFToken(file: hf.tokenFile, token: hf.token), logger: logger)
         self.fills = FillCoordinator(store: store, upstream: upstream,
-                                     allowlist: Self.redirectAllowlist(upstream: hf.upstreamBase, extra: configuration.allowlist),
-                                     metrics: metrics, logger: configuration.logger)
+                                     allowlist: Self.redirectAllowlist(upstream: hf.upstreamBase, extra: allowlist),
+                                     metrics: metrics, logger: logger)
         self.urlFills = fills
         self.metrics = metrics
-        self.streams = streams
         self.hfMetrics = HFMetrics(registry: metrics.registry)
         self.warmJobs = WarmJobs()
     }
 
     /// Hosts an HF fill may be redirected to: the upstream itself, the Hub's CDNs, and `--allow-upstream` hosts.
-    static func redirectAllowlist(upstream: String, extra: UpstreamAllowlist) -> UpstreamAllowlist {
+    package static func redirectAllowlist(upstream: String, extra: UpstreamAllowlist) -> UpstreamAllowlist {
         var entries = ["huggingface.co", "*.huggingface.co", "hf.co", "*.hf.co"] + extra.entries
         if let url = URL(string: upstream), let host = url.host {
             entries.append(url.port.map { "\(host):\($0)" } ?? host)
@@ -81,7 +78,7 @@ public final class HFMirror: Sendable {
     ///
     /// Commits are looked up once and kept; branches are re-resolved upstream after the TTL (imported branches
     /// never), and a stale resolution is served when the upstream cannot be reached.
-    public func resolve(_ repo: HFRepoID, revision: String, authorization: String?) async throws(LarderError) -> Resolution {
+    public func resolve(_ repo: HFRepoID, revision: String, authorization: String?) async throws(LarderFailure) -> Resolution {
         do {
             if HFRevision.isCommit(revision) {
                 if let manifest = try catalog.manifest(repo, commit: revision) { return Resolution(manifest: manifest, stale: false) }
@@ -104,7 +101,7 @@ public final class HFMirror: Sendable {
                 let fresh = try await lookUp(repo, revision: revision, authorization: authorization)
                 upstreamDownUntil.withLock { $0 = 0 }
                 return Resolution(manifest: fresh, stale: false)
-            } catch let error as LarderError where error.status.code >= 500 {
+            } catch let error as LarderFailure where error.kind.isServerSide {
                 upstreamDownUntil.withLock { $0 = Date().timeIntervalSince1970 + Self.upstreamRetryInterval }
                 hfMetrics.revisions.stale.increment()
                 logger.warning("hf upstream unavailable; serving stale revisions for a while", metadata: [
@@ -113,10 +110,10 @@ public final class HFMirror: Sendable {
                 ])
                 return Resolution(manifest: known, stale: true)
             }
-        } catch let error as LarderError {
+        } catch let error as LarderFailure {
             throw error
         } catch {
-            throw LarderError(.internalServerError, "store_error", "\(error)")
+            throw LarderFailure(.internalServerError, "store_error", "\(error)")
         }
     }
 
@@ -149,13 +146,13 @@ public final class HFMirror: Sendable {
                 }
                 throw HFErrors.upstream(status: status, errorCode: code, message: message)
             case .unavailable(let failure):
-                throw LarderError(failure.status, failure.code, "\(failure.message); \(repo)@\(revision) is not cached")
+                throw LarderFailure(failure.kind, failure.code, "\(failure.message); \(repo)@\(revision) is not cached")
             case .invalid(let message):
-                throw LarderError(.badGateway, "upstream_invalid", "\(message) (\(repo)@\(revision))")
+                throw LarderFailure(.badGateway, "upstream_invalid", "\(message) (\(repo)@\(revision))")
             }
         }
         if HFRevision.isCommit(revision) && manifest.commit != revision {
-            throw LarderError(.badGateway, "upstream_invalid", "the upstream answered commit \(manifest.commit) for \(revision)")
+            throw LarderFailure(.badGateway, "upstream_invalid", "the upstream answered commit \(manifest.commit) for \(revision)")
         }
         let digest = try await catalog.save(manifest)
         let stored = try catalog.manifest(digest: digest) ?? manifest

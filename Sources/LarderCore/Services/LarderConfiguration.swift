@@ -1,0 +1,24 @@
+import LarderStore
+import Logging
+import Upstream
+
+/// What the domain services are configured with, whether a server or the CLI's `--data` mode runs them.
+public struct LarderConfiguration: Sendable {
+    /// The store's directory and size limit.
+    public var store: StoreConfiguration
+    /// Hosts `/fetch` may pull from; empty disables fetching.
+    public var allowlist: UpstreamAllowlist = UpstreamAllowlist([])
+    /// Timeouts, retries and block size for upstream transfers.
+    public var upstream: UpstreamConfiguration = UpstreamConfiguration()
+    /// Keep at most this many runs per flow in the run store (oldest removed first); nil keeps every run.
+    public var keepRuns: Int?
+    /// The Hugging Face mirror (`/hf`): upstream Hub, token, revision TTL.
+    public var hf: HFConfiguration = HFConfiguration()
+    /// Where the services log.
+    public var logger: Logger = Logger(label: "larder")
+
+    /// Creates a configuration for a store in `dataDirectory` holding at most `maxSize` bytes.
+    public init(dataDirectory: String, maxSize: Int64) {
+        self.store = StoreConfiguration(directory: dataDirectory, maxSize: maxSize)
+    }
+}
