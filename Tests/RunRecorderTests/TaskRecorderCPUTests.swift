@@ -118,7 +118,9 @@ extension TaskRecorderProcessTests {
         // two 5 s samples: one of them lost (or counted twice) is outside the tolerance.
         let quickWork = "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done"
         let quick = try await recordInGroup("for n in 1 2 3 4 5 6 7 8; do sh -c '\(quickWork)'; done", interval: .seconds(5))
-        #expect(quick.kernel > 1.5 * single.kernel, "eight quarters: \(quick) vs \(single)")
+        // What makes the check below able to fail: one grandchild's share is larger than the tolerance. (Not a ratio
+        // to `single`: on a loaded 2-core machine the eight shell start-ups made that ratio swing around 1.5.)
+        #expect(quick.kernel > 0.2, "the grandchildren did measurable work: \(quick)")
         #expect(Self.tolerance(quick.kernel) < quick.kernel / 8, "the tolerance must be below one grandchild's share")
         #expect(abs(quick.recorded - quick.kernel) <= Self.tolerance(quick.kernel), "short-lived grandchildren: \(quick)")
     }
