@@ -30,7 +30,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("keep-runs"), help: "Keep at most this many runs per flow in the run store (default: all).")
     var keepRuns: Int?
 
-    @Option(name: .customLong("max-streams"), help: "Most blob downloads sent at once; past it a read gets 503 with Retry-After (each holds at most 512 KiB).")
+    @Option(name: .customLong("max-streams"), help: "Most blob downloads sent at once; past it a read gets 503 with Retry-After (each holds about 1.5 MiB at most).")
     var maxStreams: Int = 256
 
     @OptionGroup var hf: HFServeOptions
