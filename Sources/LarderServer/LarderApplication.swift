@@ -33,9 +33,9 @@ public func buildApplication(
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "larder"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-        logger: configuration.logger
+        logger: configuration.core.logger
     )
-    app.addServices(AccessFlushService(store: services.store, interval: configuration.accessFlushInterval, logger: configuration.logger))
+    app.addServices(AccessFlushService(store: services.store, interval: configuration.accessFlushInterval, logger: configuration.core.logger))
     return app
 }
 

@@ -21,37 +21,6 @@ public struct ServerConfiguration: Sendable {
     public init(dataDirectory: String, maxSize: Int64) {
         self.core = LarderConfiguration(dataDirectory: dataDirectory, maxSize: maxSize)
     }
-
-    /// The store's directory and size limit.
-    public var store: StoreConfiguration {
-        get { core.store }
-        set { core.store = newValue }
-    }
-    /// Hosts `/fetch` may pull from; empty disables fetching.
-    public var allowlist: UpstreamAllowlist {
-        get { core.allowlist }
-        set { core.allowlist = newValue }
-    }
-    /// Timeouts, retries and block size for upstream transfers.
-    public var upstream: UpstreamConfiguration {
-        get { core.upstream }
-        set { core.upstream = newValue }
-    }
-    /// Keep at most this many runs per flow in the run store (oldest removed first); nil keeps every run.
-    public var keepRuns: Int? {
-        get { core.keepRuns }
-        set { core.keepRuns = newValue }
-    }
-    /// The Hugging Face mirror (`/hf`): upstream Hub, token, revision TTL.
-    public var hf: HFConfiguration {
-        get { core.hf }
-        set { core.hf = newValue }
-    }
-    /// Where the server logs.
-    public var logger: Logger {
-        get { core.logger }
-        set { core.logger = newValue }
-    }
 }
 
 extension LarderServices {

@@ -10,7 +10,7 @@ extension LarderTestServer {
     /// default: nothing leaves the machine).
     static func startHF(upstream: String? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> LarderTestServer {
         try await start(maxSize: 2 << 30) { configuration in
-            if let upstream { configuration.hf.upstream = upstream }
+            if let upstream { configuration.core.hf.upstream = upstream }
             configure(&configuration)
         }
     }

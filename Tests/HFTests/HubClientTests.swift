@@ -126,7 +126,7 @@ struct HubClientTests {
         let model = try TinyModel.load()
         let upstream = try await LarderTestServer.startHF()
         try await model.importInto(upstream)
-        let mirror = try await LarderTestServer.startHF(upstream: upstream.endpoint) { $0.hf.revisionTTL = .milliseconds(500) }
+        let mirror = try await LarderTestServer.startHF(upstream: upstream.endpoint) { $0.core.hf.revisionTTL = .milliseconds(500) }
         try await mirror.use {
 
             let first = try await HFVenv.runAsync("hub_client.py", ["download", TinyModel.repo, "config.json"], endpoint: mirror.endpoint)

@@ -15,7 +15,7 @@ struct RevisionTTLTests {
         let v2 = Array(#"{"version": 2, "moved": true}"#.utf8)
         let hub = try await HubFixture.start(files: ["config.json": v1], commit: Self.first)
         defer { hub.stop() }
-        let mirror = try await LarderTestServer.startHF(upstream: hub.url) { $0.hf.revisionTTL = .milliseconds(Int64(Self.ttl * 1000)) }
+        let mirror = try await LarderTestServer.startHF(upstream: hub.url) { $0.core.hf.revisionTTL = .milliseconds(Int64(Self.ttl * 1000)) }
         try await mirror.use {
             let url = mirror.url("/hf/fixture/model/resolve/main/config.json")
             let resolved = ContinuousClock.now

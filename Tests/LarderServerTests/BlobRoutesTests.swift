@@ -127,7 +127,7 @@ struct BlobRoutesTests {
 
     @Test("a blob larger than the store answers 507 and damages nothing")
     func insufficientStorage() async throws {
-        let server = try await LarderTestServer.start { $0.store.maxSize = 1 << 20 }
+        let server = try await LarderTestServer.start { $0.core.store.maxSize = 1 << 20 }
         defer { Task { await server.stop() } }
         let small = UpstreamFixture.randomBytes(400_000)
         let pinned = try await server.store.put(small, pinned: true)

@@ -130,7 +130,7 @@ struct FetchTests {
 
     @Test("an upstream that always drops fails the clients and stores nothing")
     func failsAfterRepeatedDrops() async throws {
-        let server = try await LarderTestServer.start { $0.upstream.maxAttempts = 2 }
+        let server = try await LarderTestServer.start { $0.core.upstream.maxAttempts = 2 }
         defer { Task { await server.stop() } }
         let path = unique("/drop-always/big.bin?after=600000")
         let answer = try await get(server.url(server.fetchPath(upstream.url(path))))
@@ -161,7 +161,7 @@ struct FetchTests {
         let missing = try await get(server.url("/fetch"))
         #expect(missing.status == 400)
         #expect(missing.errorCode == "missing_url")
-        let disabled = try await LarderTestServer.start { $0.allowlist = .init([]) }
+        let disabled = try await LarderTestServer.start { $0.core.allowlist = .init([]) }
         defer { Task { await disabled.stop() } }
         let off = try await get(disabled.url(disabled.fetchPath(upstream.url("/files/small.bin"))))
         #expect(off.status == 403)
@@ -175,7 +175,7 @@ struct FetchTests {
         let followed = try await get(server.url(server.fetchPath(upstream.url(unique("/redirect/small.bin")))))
         #expect(followed.status == 200)
         #expect(followed.body == upstream.small)
-        let narrow = try await LarderTestServer.start { $0.allowlist = .init(["127.0.0.1:\(upstream.port)"]) }
+        let narrow = try await LarderTestServer.start { $0.core.allowlist = .init(["127.0.0.1:\(upstream.port)"]) }
         defer { Task { await narrow.stop() } }
         let ok = try await get(narrow.url(narrow.fetchPath(upstream.url(unique("/redirect-abs/small.bin")))))
         #expect(ok.status == 200)
@@ -198,7 +198,7 @@ struct FetchTests {
 
     @Test("a fetch bigger than the store answers 507")
     func tooBig() async throws {
-        let server = try await LarderTestServer.start { $0.store.maxSize = 1 << 20 }
+        let server = try await LarderTestServer.start { $0.core.store.maxSize = 1 << 20 }
         defer { Task { await server.stop() } }
         let answer = try await get(server.url(server.fetchPath(upstream.url(unique("/files/big.bin")))))
         #expect(answer.status == 507)

@@ -17,7 +17,7 @@ import Upstream
 struct NewUserDefectTests {
     @Test("a chunked POST refused with 507 evicts nothing")
     func refusedChunkedUploadKeepsBlobs() async throws {
-        let server = try await LarderTestServer.start(chunkSize: 64 * 1024) { $0.store.maxSize = 5 << 20 }
+        let server = try await LarderTestServer.start(chunkSize: 64 * 1024) { $0.core.store.maxSize = 5 << 20 }
         defer { server.stopInBackground() }
         _ = try await server.store.put(defectBytes(2 << 20, seed: 1), pinned: true)
         let unpinnedBytes = defectBytes(2 << 20, seed: 2)
@@ -41,7 +41,7 @@ struct NewUserDefectTests {
     func refusedChunkedFetchKeepsBlobs() async throws {
         let upstream = try await DefectChunkedUpstream.start(bytes: 6 << 20)
         defer { upstream.stop() }
-        let server = try await LarderTestServer.start(chunkSize: 64 * 1024) { $0.store.maxSize = 5 << 20 }
+        let server = try await LarderTestServer.start(chunkSize: 64 * 1024) { $0.core.store.maxSize = 5 << 20 }
         defer { server.stopInBackground() }
         _ = try await server.store.put(defectBytes(2 << 20, seed: 4), pinned: true)
         let unpinnedBytes = defectBytes(2 << 20, seed: 5)
@@ -141,7 +141,7 @@ struct NewUserDefectTests {
         let record = try await services.store.put(Array("read me".utf8))
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = buildApplication(configuration, services: services) { port in continuation.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: configuration.logger))
+        let group = ServiceGroup(configuration: .init(services: [app], logger: configuration.core.logger))
         let running = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())

@@ -82,7 +82,7 @@ struct RunRoutesTests {
 
     @Test("--keep-runs removes the oldest runs of a flow")
     func retention() async throws {
-        let server = try await LarderTestServer.start { $0.keepRuns = 2 }
+        let server = try await LarderTestServer.start { $0.core.keepRuns = 2 }
         defer { Task { await server.stop() } }
         for (index, run) in ["a", "b", "c"].enumerated() {
             let record = try Self.record(flow: "F", run: run, step: "s", task: "1", start: 1_780_000_000 + Double(index) * 100)

@@ -37,8 +37,8 @@ struct StorageFullTests {
     @Test("MDB_MAP_FULL on upload answers 507; a fill that hits it aborts its clients and stores nothing")
     func mapFull() async throws {
         let server = try await LarderTestServer.start {
-            $0.store.maxSize = 1 << 30
-            $0.store.mapSizeOverride = 4 << 20
+            $0.core.store.maxSize = 1 << 30
+            $0.core.store.mapSizeOverride = 4 << 20
         }
         defer { Task { await server.stop() } }
         try await expectRefusedThenRecovers(server, size: 12 << 20, reason: "MDB_MAP_FULL")
@@ -62,8 +62,8 @@ struct StorageFullTests {
         var failure: (any Error)?
         do {
             let server = try await LarderTestServer.start {
-                $0.store.directory = mountPoint + "/data"
-                $0.store.maxSize = 1 << 30
+                $0.core.store.directory = mountPoint + "/data"
+                $0.core.store.maxSize = 1 << 30
             }
             do {
                 // LMDB reports the short write as EIO ("short write, filesystem full?").

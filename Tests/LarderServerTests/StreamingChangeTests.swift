@@ -47,7 +47,7 @@ struct StreamingChangeTests {
 
     @Test("a blob being streamed is not evicted: an upload that needs its room gets 507 until the stream ends")
     func evictionWhileStreaming() async throws {
-        let server = try await LarderTestServer.start { $0.store.maxSize = 96 << 20 }
+        let server = try await LarderTestServer.start { $0.core.store.maxSize = 96 << 20 }
         defer { Task { await server.stop() } }
         let bytes = UpstreamFixture.randomBytes(Self.size)
         let record = try await server.store.put(bytes)

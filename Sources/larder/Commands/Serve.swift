@@ -115,14 +115,14 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration(dataDirectory: directory, maxSize: max)
         configuration.host = host
         configuration.port = port
-        configuration.store.chunkSize = Int(chunk)
-        configuration.keepRuns = keepRuns
+        configuration.core.store.chunkSize = Int(chunk)
+        configuration.core.keepRuns = keepRuns
         configuration.maxStreams = maxStreams
-        configuration.allowlist = UpstreamAllowlist(allowUpstream.flatMap { $0.split(separator: ",").map(String.init) })
-        configuration.hf = try hf.configuration()
+        configuration.core.allowlist = UpstreamAllowlist(allowUpstream.flatMap { $0.split(separator: ",").map(String.init) })
+        configuration.core.hf = try hf.configuration()
         var logger = Logger(label: "larder")
         logger.logLevel = level
-        configuration.logger = logger
+        configuration.core.logger = logger
         ProcessMemory.configure()
         let services: LarderServices
         do {
@@ -136,7 +136,7 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let startupLogger = logger
-        let allowed = configuration.allowlist.entries.joined(separator: ",")
+        let allowed = configuration.core.allowlist.entries.joined(separator: ",")
         try await runServer(configuration, services: services) { port in
             startupLogger.notice("larder serving", metadata: [
                 "address": "\(host):\(port)", "data": "\(directory)",

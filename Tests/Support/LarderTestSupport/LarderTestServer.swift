@@ -33,17 +33,17 @@ public final class LarderTestServer: Sendable {
     public static func configuration(directory: String, maxSize: Int64 = 1 << 30, chunkSize: Int = 256 * 1024) throws -> ServerConfiguration {
         var configuration = ServerConfiguration(dataDirectory: directory, maxSize: maxSize)
         configuration.port = 0
-        configuration.allowlist = UpstreamAllowlist(["127.0.0.1"])
-        configuration.store.chunkSize = chunkSize
-        configuration.upstream.initialBackoff = .milliseconds(20)
-        configuration.upstream.connectTimeout = .seconds(2)
-        configuration.hf.upstream = "http://127.0.0.1:\(try RawHTTP.closedPort())/hf"
+        configuration.core.allowlist = UpstreamAllowlist(["127.0.0.1"])
+        configuration.core.store.chunkSize = chunkSize
+        configuration.core.upstream.initialBackoff = .milliseconds(20)
+        configuration.core.upstream.connectTimeout = .seconds(2)
+        configuration.core.hf.upstream = "http://127.0.0.1:\(try RawHTTP.closedPort())/hf"
         if ProcessInfo.processInfo.environment["LARDER_TEST_LOG"] != nil {
             var logger = Logger(label: "larder-test", factory: { StreamLogHandler.standardError(label: $0) })
             logger.logLevel = .debug
-            configuration.logger = logger
+            configuration.core.logger = logger
         } else {
-            configuration.logger = Logger(label: "larder-test", factory: { _ in SwiftLogNoOpLogHandler() })
+            configuration.core.logger = Logger(label: "larder-test", factory: { _ in SwiftLogNoOpLogHandler() })
         }
         return configuration
     }
