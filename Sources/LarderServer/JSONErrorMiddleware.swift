@@ -24,7 +24,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw CancellationError()
         } catch {
             // Anything else would be an empty 500.
-            throw LarderError(.internalServerError, "internal_error", "the server failed: \(error)")
+            throw LarderError(.internalFailure, "internal_error", "the server failed: \(error)")
         }
     }
 
@@ -34,7 +34,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let allowed = routes.methods(matching: path)
             if !allowed.isEmpty {
                 let list = allowed.map(\.rawValue).joined(separator: ", ")
-                var translated = LarderError(.methodNotAllowed, "method_not_allowed",
+                var translated = LarderError(.unsupportedOperation, "method_not_allowed",
                                              "\(request.method.rawValue) is not allowed on \(path.prefix(200)); allowed: \(list)")
                 translated.headers["Allow"] = list
                 return translated

@@ -15,30 +15,30 @@ extension LarderFailure: HTTPResponseError {
     /// The one mapping from ``LarderFailure/Kind`` to an HTTP status.
     static func status(of kind: Kind) -> HTTPResponse.Status {
         switch kind {
-        case .badRequest: .badRequest
-        case .forbidden: .forbidden
+        case .invalidRequest: .badRequest
+        case .notPermitted: .forbidden
         case .notFound: .notFound
-        case .methodNotAllowed: .methodNotAllowed
+        case .unsupportedOperation: .methodNotAllowed
         case .conflict: .conflict
-        case .rangeNotSatisfiable: .rangeNotSatisfiable
-        case .internalServerError: .internalServerError
-        case .badGateway: .badGateway
-        case .serviceUnavailable: .serviceUnavailable
-        case .gatewayTimeout: .gatewayTimeout
-        case .insufficientStorage: .insufficientStorage
-        case .status(let code): HTTPResponse.Status(code: code)
+        case .rangeOutsideContent: .rangeNotSatisfiable
+        case .internalFailure: .internalServerError
+        case .upstreamFailed: .badGateway
+        case .unavailable: .serviceUnavailable
+        case .upstreamTimedOut: .gatewayTimeout
+        case .storeFull: .insufficientStorage
+        case .upstreamStatus(let code): HTTPResponse.Status(code: code)
         }
     }
 
     /// The kinds with a name, to turn a status back into one.
     private static let namedKinds: [Kind] = [
-        .badRequest, .forbidden, .notFound, .methodNotAllowed, .conflict, .rangeNotSatisfiable,
-        .internalServerError, .badGateway, .serviceUnavailable, .gatewayTimeout, .insufficientStorage,
+        .invalidRequest, .notPermitted, .notFound, .unsupportedOperation, .conflict, .rangeOutsideContent,
+        .internalFailure, .upstreamFailed, .unavailable, .upstreamTimedOut, .storeFull,
     ]
 
     /// Creates a failure answered with `status` (Hummingbird's own errors, statuses passed on from upstreams).
     init(status: HTTPResponse.Status, _ code: String, _ message: String) {
-        let kind = Self.namedKinds.first { Self.status(of: $0).code == status.code } ?? .status(status.code)
+        let kind = Self.namedKinds.first { Self.status(of: $0).code == status.code } ?? .upstreamStatus(status.code)
         self.init(kind, code, message)
     }
 

@@ -22,19 +22,19 @@ public struct LarderFailure: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(kind.statusCode) \(code): \(message)" }
+    public var description: String { "\(code): \(message)" }
 }
 
 extension LarderFailure {
     /// A request the server cannot act on.
-    public static func badRequest(_ code: String, _ message: String) -> LarderFailure { .init(.badRequest, code, message) }
+    public static func invalidRequest(_ code: String, _ message: String) -> LarderFailure { .init(.invalidRequest, code, message) }
     /// The thing asked for is not here.
     public static func notFound(_ code: String, _ message: String) -> LarderFailure { .init(.notFound, code, message) }
 
-    /// ``Kind/insufficientStorage`` when `error` says the store's map or its disk is full (`StoreFailure`), else nil.
+    /// ``Kind/storeFull`` when `error` says the store's map or its disk is full (`StoreFailure`), else nil.
     public static func storageFull(_ error: any Error) -> LarderFailure? {
         guard case .storageFull(let reason) = StoreFailure.classify(error) else { return nil }
-        return LarderFailure(.insufficientStorage, "insufficient_storage",
+        return LarderFailure(.storeFull, "insufficient_storage",
                              "the store ran out of room (\(reason); usually a full disk); free disk space or lower --max-size; nothing was stored")
     }
 }

@@ -168,29 +168,29 @@ public final class FillCoordinator: Sendable {
             if status == 404 || status == 410 {
                 return LarderFailure(.notFound, "upstream_not_found", "upstream answered \(status) for \(url)\(detail)")
             }
-            return LarderFailure(.badGateway, "upstream_status", "upstream answered \(status) for \(url)\(detail); nothing was cached")
+            return LarderFailure(.upstreamFailed, "upstream_status", "upstream answered \(status) for \(url)\(detail); nothing was cached")
         case let error as UpstreamError:
             switch error {
             case .timedOut(let message):
-                return LarderFailure(.gatewayTimeout, "upstream_timeout", "upstream timed out for \(url): \(message)")
+                return LarderFailure(.upstreamTimedOut, "upstream_timeout", "upstream timed out for \(url): \(message)")
             case .redirectNotAllowed(let target):
-                return LarderFailure(.forbidden, "redirect_not_allowed", "upstream redirected to \(target), whose host is not in --allow-upstream")
+                return LarderFailure(.notPermitted, "redirect_not_allowed", "upstream redirected to \(target), whose host is not in --allow-upstream")
             default:
-                return LarderFailure(.badGateway, "upstream_failed", "fetching \(url) failed: \(error)")
+                return LarderFailure(.upstreamFailed, "upstream_failed", "fetching \(url) failed: \(error)")
             }
         case let error as StoreError:
             switch error {
             case .insufficientStorage:
-                return LarderFailure(.insufficientStorage, "insufficient_storage", error.description)
+                return LarderFailure(.storeFull, "insufficient_storage", error.description)
             case .digestMismatch:
-                return LarderFailure(.badGateway, "digest_mismatch", "\(url): \(error); nothing was cached")
+                return LarderFailure(.upstreamFailed, "digest_mismatch", "\(url): \(error); nothing was cached")
             case .sizeMismatch:
-                return LarderFailure(.badGateway, "size_mismatch", "\(url): upstream sent a body of the wrong length (\(error)); nothing was cached")
+                return LarderFailure(.upstreamFailed, "size_mismatch", "\(url): upstream sent a body of the wrong length (\(error)); nothing was cached")
             default:
-                return LarderFailure(.internalServerError, "store_error", error.description)
+                return LarderFailure(.internalFailure, "store_error", error.description)
             }
         default:
-            return LarderFailure(.badGateway, "upstream_failed", "fetching \(url) failed: \(error)")
+            return LarderFailure(.upstreamFailed, "upstream_failed", "fetching \(url) failed: \(error)")
         }
     }
 }

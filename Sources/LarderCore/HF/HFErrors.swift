@@ -38,7 +38,7 @@ package enum HFErrors {
         case "GatedRepo": code = "gated_repo"
         default: code = "upstream_status"
         }
-        var error = LarderFailure(.status(status), code, "upstream Hub: \(message)")
+        var error = LarderFailure(.upstreamStatus(status), code, "upstream Hub: \(message)")
         if let errorCode { error.headers[errorCodeHeader] = errorCode }
         error.headers[errorMessageHeader] = headerSafe(error.message)
         return error

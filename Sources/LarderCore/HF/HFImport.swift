@@ -20,11 +20,11 @@ extension HFMirror {
         } catch let error as HFInputError {
             throw error.clientError
         } catch {
-            throw LarderFailure.badRequest("invalid_import", "\(error)")
+            throw LarderFailure.invalidRequest("invalid_import", "\(error)")
         }
-        guard !request.files.isEmpty else { throw .badRequest("empty_import", "an import needs at least one file") }
+        guard !request.files.isEmpty else { throw .invalidRequest("empty_import", "an import needs at least one file") }
         guard Set(request.files.map(\.path)).count == request.files.count else {
-            throw .badRequest("duplicate_path", "the import lists a path twice")
+            throw .invalidRequest("duplicate_path", "the import lists a path twice")
         }
         do {
             var entries: [HFFileEntry] = []
@@ -54,23 +54,23 @@ extension HFMirror {
         } catch let error as LarderFailure {
             throw error
         } catch {
-            throw LarderFailure(.internalServerError, "store_error", "\(error)")
+            throw LarderFailure(.internalFailure, "store_error", "\(error)")
         }
     }
 
     private func entry(for file: HFImportRequest.File, pin: Bool) async throws -> HFFileEntry {
         guard let record = try store.record(file.digest) else {
-            throw LarderFailure(.badRequest, "blob_not_found", "\(file.path): blob \(file.digest) is not stored; upload it first (PUT /blobs/\(file.digest))")
+            throw LarderFailure(.invalidRequest, "blob_not_found", "\(file.path): blob \(file.digest) is not stored; upload it first (PUT /blobs/\(file.digest))")
         }
         guard record.size == file.size else {
-            throw LarderFailure(.badRequest, "size_mismatch", "\(file.path): blob \(file.digest) has \(record.size) bytes, not \(file.size)")
+            throw LarderFailure(.invalidRequest, "size_mismatch", "\(file.path): blob \(file.digest) has \(record.size) bytes, not \(file.size)")
         }
         if pin { _ = try await store.setPinned(file.digest, true) }
         let lfs = file.lfs ?? HFLFSRule.isLFS(path: file.path, size: file.size)
         var blobID = ""
         if !lfs {
             guard let computed = try gitBlobID(of: file.digest) else {
-                throw LarderFailure(.badRequest, "too_large_for_git", "\(file.path) is too large to be stored outside LFS")
+                throw LarderFailure(.invalidRequest, "too_large_for_git", "\(file.path) is too large to be stored outside LFS")
             }
             blobID = computed
         }

@@ -24,7 +24,7 @@ extension HFMirror {
                 return .stored(handle)
             }
         } catch {
-            throw LarderFailure(.internalServerError, "store_error", "\(error)")
+            throw LarderFailure(.internalFailure, "store_error", "\(error)")
         }
         // The fill writes the file's ref before it reports completion, so a request arriving right after it finds
         // the content (small files have no digest in the manifest to look it up by).
@@ -41,7 +41,7 @@ extension HFMirror {
             throw Self.fillError(error, entry: entry, repo: repo)
         }
         if let length = head.contentLength, length != entry.size {
-            throw LarderFailure(.badGateway, "size_mismatch",
+            throw LarderFailure(.upstreamFailed, "size_mismatch",
                               "upstream sent \(length) bytes for \(entry.path) of \(repo)@\(manifest.commit), whose size is \(entry.size)")
         }
         store.acquireLease(id: head.blobID)
@@ -68,10 +68,10 @@ extension HFMirror {
             do {
                 handle = try store.open(record.digest)
             } catch {
-                throw LarderFailure(.internalServerError, "store_error", "\(error)")
+                throw LarderFailure(.internalFailure, "store_error", "\(error)")
             }
             guard let handle else {
-                throw LarderFailure(.internalServerError, "evicted", "\(entry.path) was evicted right after it was fetched; the store is too small")
+                throw LarderFailure(.internalFailure, "evicted", "\(entry.path) was evicted right after it was fetched; the store is too small")
             }
             return handle
         }
@@ -84,13 +84,13 @@ extension HFMirror {
         let repo = manifest.repo
         do {
             guard record.size == entry.size else {
-                throw LarderFailure(.badGateway, "size_mismatch", "\(record.size) bytes instead of \(entry.size)")
+                throw LarderFailure(.upstreamFailed, "size_mismatch", "\(record.size) bytes instead of \(entry.size)")
             }
             if entry.lfs == nil {
                 let blobID = try gitBlobID(of: record.digest)
                 guard blobID == nil || blobID == entry.blobID else {
                     _ = try await store.delete(record.digest)
-                    throw LarderFailure(.badGateway, "blob_id_mismatch", "git blob id \(blobID ?? "?") instead of \(entry.blobID)")
+                    throw LarderFailure(.upstreamFailed, "blob_id_mismatch", "git blob id \(blobID ?? "?") instead of \(entry.blobID)")
                 }
             }
             try await catalog.recordFile(repo, commit: manifest.commit, entry: entry, digest: record.digest)
@@ -128,7 +128,7 @@ extension HFMirror {
     /// inconsistency (502), anything else as the core maps it.
     package static func fillError(_ error: LarderFailure, entry: HFFileEntry, repo: HFRepoID) -> LarderFailure {
         if error.kind == .notFound {
-            return LarderFailure(.badGateway, "upstream_missing_file", "the upstream lists \(entry.path) in \(repo) but does not serve it: \(error.message)")
+            return LarderFailure(.upstreamFailed, "upstream_missing_file", "the upstream lists \(entry.path) in \(repo) but does not serve it: \(error.message)")
         }
         return error
     }

@@ -113,7 +113,7 @@ public final class HFMirror: Sendable {
         } catch let error as LarderFailure {
             throw error
         } catch {
-            throw LarderFailure(.internalServerError, "store_error", "\(error)")
+            throw LarderFailure(.internalFailure, "store_error", "\(error)")
         }
     }
 
@@ -148,11 +148,11 @@ public final class HFMirror: Sendable {
             case .unavailable(let failure):
                 throw LarderFailure(failure.kind, failure.code, "\(failure.message); \(repo)@\(revision) is not cached")
             case .invalid(let message):
-                throw LarderFailure(.badGateway, "upstream_invalid", "\(message) (\(repo)@\(revision))")
+                throw LarderFailure(.upstreamFailed, "upstream_invalid", "\(message) (\(repo)@\(revision))")
             }
         }
         if HFRevision.isCommit(revision) && manifest.commit != revision {
-            throw LarderFailure(.badGateway, "upstream_invalid", "the upstream answered commit \(manifest.commit) for \(revision)")
+            throw LarderFailure(.upstreamFailed, "upstream_invalid", "the upstream answered commit \(manifest.commit) for \(revision)")
         }
         let digest = try await catalog.save(manifest)
         let stored = try catalog.manifest(digest: digest) ?? manifest

@@ -103,7 +103,7 @@ package struct HFUpstream: Sendable {
         }
         if status >= 500 || status == 429 || status == 408 {
             let detail = message.isEmpty ? String(decoding: body.prefix(200), as: UTF8.self) : message
-            return .unavailable(LarderFailure(.badGateway, "upstream_status", "upstream answered \(status) for \(url): \(detail)"))
+            return .unavailable(LarderFailure(.upstreamFailed, "upstream_status", "upstream answered \(status) for \(url): \(detail)"))
         }
         if message.isEmpty { message = "upstream answered \(status)" }
         return .status(status, errorCode: head.header("X-Error-Code"), message: message)
@@ -112,9 +112,9 @@ package struct HFUpstream: Sendable {
     /// The client error for a transfer that produced no answer.
     package static func unavailable(_ error: any Error, url: String) -> LarderFailure {
         if case UpstreamError.timedOut(let detail) = error {
-            return LarderFailure(.gatewayTimeout, "upstream_timeout", "the upstream Hub timed out (\(url)): \(detail)")
+            return LarderFailure(.upstreamTimedOut, "upstream_timeout", "the upstream Hub timed out (\(url)): \(detail)")
         }
-        return LarderFailure(.badGateway, "upstream_unavailable", "the upstream Hub could not be reached (\(url)): \(error)")
+        return LarderFailure(.upstreamFailed, "upstream_unavailable", "the upstream Hub could not be reached (\(url)): \(error)")
     }
 
     /// Percent-encodes a path segment (everything but unreserved characters), as the Hub client quotes revisions.

@@ -44,7 +44,7 @@ enum BlobResponse {
                 headers[.contentRange] = "bytes \(range.start)-\(range.end)/\(length)"
             case .unsatisfiable(let reason):
                 release(source, store: store)
-                var error = LarderError(.rangeNotSatisfiable, "range_not_satisfiable", reason)
+                var error = LarderError(.rangeOutsideContent, "range_not_satisfiable", reason)
                 error.headers[.contentRange] = "bytes */\(length)"
                 throw error
             }

@@ -31,7 +31,7 @@ public final class BodyStreamGate: Sendable {
         }
         guard admitted else {
             metrics.streamsRefused.increment()
-            var error = LarderError(.serviceUnavailable, "too_many_streams",
+            var error = LarderError(.unavailable, "too_many_streams",
                                     "\(limit) downloads are running on this node (the --max-streams limit); retry shortly")
             error.headers[.retryAfter] = "1"
             throw error

@@ -31,14 +31,14 @@ struct HFAPIHandlers: Sendable {
         var pageSize = expand ? Self.expandedTreePageSize : Self.treePageSize
         if let text = query["limit"] {
             guard let limit = Int(text), limit > 0 else {
-                throw HFErrors.decorate(.badRequest("invalid_limit", "limit=\(text.prefix(40)) is not a positive number"), commit: manifest.commit)
+                throw HFErrors.decorate(.invalidRequest("invalid_limit", "limit=\(text.prefix(40)) is not a positive number"), commit: manifest.commit)
             }
             pageSize = min(pageSize, limit)
         }
         var offset = 0
         if let cursor = query["cursor"] {
             guard let value = Int(cursor), value >= 0 else {
-                throw HFErrors.decorate(.badRequest("invalid_cursor", "cursor=\(cursor.prefix(40)) was not issued by this server"), commit: manifest.commit)
+                throw HFErrors.decorate(.invalidRequest("invalid_cursor", "cursor=\(cursor.prefix(40)) was not issued by this server"), commit: manifest.commit)
             }
             offset = value
         }
@@ -68,7 +68,7 @@ struct HFAPIHandlers: Sendable {
         if request.headers[.contentType]?.hasPrefix("application/json") == true {
             struct Body: Decodable { var paths: [String] }
             guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(bytes)) else {
-                throw LarderError.badRequest("invalid_body", "expected {\"paths\": [...]}")
+                throw LarderError.invalidRequest("invalid_body", "expected {\"paths\": [...]}")
             }
             paths = decoded.paths
         } else {
@@ -96,7 +96,7 @@ struct HFAPIHandlers: Sendable {
         do {
             importRequest = try JSONDecoder().decode(HFImportRequest.self, from: Data(body.readableBytesView))
         } catch {
-            throw LarderError.badRequest("invalid_import", "the body is not an import request: \(error)")
+            throw LarderError.invalidRequest("invalid_import", "the body is not an import request: \(error)")
         }
         let result = try await mirror.importRevision(importRequest)
         return try RouteSupport.json(result, status: .created)

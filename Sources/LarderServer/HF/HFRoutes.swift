@@ -60,7 +60,7 @@ public struct HFRoutes<Context: ConnectionAwareContext>: Sendable {
         case .tree(let repo, let revision, let path):
             return try await api.tree(request, repo: repo, revision: revision, path: path)
         case .pathsInfo, .importRevision:
-            throw LarderError(.methodNotAllowed, "method_not_allowed", "use POST")
+            throw LarderError(.unsupportedOperation, "method_not_allowed", "use POST")
         case .unsupportedAPI(let path):
             throw LarderError.notFound("not_supported", "/\(path.prefix(300)) is not served by this mirror")
         }
@@ -75,7 +75,7 @@ public struct HFRoutes<Context: ConnectionAwareContext>: Sendable {
             case .importRevision:
                 return try await api.importRevision(request)
             default:
-                throw LarderError(.methodNotAllowed, "method_not_allowed", "\(request.uri.path.prefix(300)) does not accept POST")
+                throw LarderError(.unsupportedOperation, "method_not_allowed", "\(request.uri.path.prefix(300)) does not accept POST")
             }
         } catch let error as LarderError {
             throw HFErrors.decorate(error, commit: nil)

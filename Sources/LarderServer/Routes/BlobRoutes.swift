@@ -91,7 +91,7 @@ struct BlobRoutes<Context: ConnectionAwareContext>: Sendable {
     private func declaredLength(_ request: Request) throws -> Int64? {
         guard let text = request.headers[.contentLength] else { return nil }
         guard let value = Int64(text), value >= 0 else {
-            throw LarderError.badRequest("invalid_content_length", "Content-Length \"\(text.prefix(40))\" is not a byte count")
+            throw LarderError.invalidRequest("invalid_content_length", "Content-Length \"\(text.prefix(40))\" is not a byte count")
         }
         return value
     }

@@ -52,22 +52,22 @@ struct FetchRoutes<Context: ConnectionAwareContext>: Sendable {
     /// Validates `url` and `sha256` query parameters.
     private func parse(_ request: Request) throws -> (String, BlobDigest?) {
         guard let url = request.uri.queryParameters["url"].map(String.init), !url.isEmpty else {
-            throw LarderError.badRequest("missing_url", "pass the upstream URL as ?url=<percent-encoded URL>")
+            throw LarderError.invalidRequest("missing_url", "pass the upstream URL as ?url=<percent-encoded URL>")
         }
         guard url.utf8.count <= 8192, let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
               scheme == "http" || scheme == "https", parsed.host?.isEmpty == false else {
-            throw LarderError.badRequest("invalid_url", "\"\(url.prefix(200))\" is not an absolute http(s) URL")
+            throw LarderError.invalidRequest("invalid_url", "\"\(url.prefix(200))\" is not an absolute http(s) URL")
         }
         guard fills.allowlist.allows(parsed) else {
             let hint = fills.allowlist.entries.isEmpty
                 ? "fetching is disabled until the server is started with --allow-upstream HOST[,HOST…]"
                 : "allowed: \(fills.allowlist.entries.joined(separator: ", "))"
-            throw LarderError(.forbidden, "upstream_not_allowed", "host \(parsed.host ?? "") is not allowed as an upstream; \(hint)")
+            throw LarderError(.notPermitted, "upstream_not_allowed", "host \(parsed.host ?? "") is not allowed as an upstream; \(hint)")
         }
         var expected: BlobDigest?
         if let text = request.uri.queryParameters["sha256"].map(String.init) {
             guard let digest = BlobDigest(parsing: text, allowBare: true) else {
-                throw LarderError.badRequest("invalid_digest", "sha256=\"\(text.prefix(100))\" is not 64 lowercase hex digits")
+                throw LarderError.invalidRequest("invalid_digest", "sha256=\"\(text.prefix(100))\" is not 64 lowercase hex digits")
             }
             expected = digest
         }

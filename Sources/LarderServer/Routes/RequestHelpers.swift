@@ -16,7 +16,7 @@ enum RouteSupport {
     static func digest(_ context: some RequestContext) throws -> BlobDigest {
         let text = context.parameters.get("digest") ?? ""
         guard let digest = BlobDigest(parsing: text) else {
-            throw LarderError.badRequest("invalid_digest", "\"\(text.prefix(100))\" is not a digest; expected sha256:<64 lowercase hex digits>")
+            throw LarderError.invalidRequest("invalid_digest", "\"\(text.prefix(100))\" is not a digest; expected sha256:<64 lowercase hex digits>")
         }
         return digest
     }

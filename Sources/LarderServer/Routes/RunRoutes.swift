@@ -33,12 +33,12 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
         try fields.map { field in
             let raw = context.parameters.get(field) ?? ""
             guard let value = raw.removingPercentEncoding else {
-                throw LarderError.badRequest("invalid_name", "\(field) \"\(raw.prefix(100))\" is not valid percent-encoding")
+                throw LarderError.invalidRequest("invalid_name", "\(field) \"\(raw.prefix(100))\" is not valid percent-encoding")
             }
             do {
                 try TaskIdentity.validateName(value, field: field)
             } catch {
-                throw LarderError.badRequest("invalid_name", "\(error)")
+                throw LarderError.invalidRequest("invalid_name", "\(error)")
             }
             return value
         }
@@ -78,11 +78,11 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
         do {
             record = try TaskRecord.decode(data)
         } catch {
-            throw LarderError.badRequest("invalid_record", "the body is not a larder.task/v1 record: \(error)")
+            throw LarderError.invalidRequest("invalid_record", "the body is not a larder.task/v1 record: \(error)")
         }
         let id = record.identity
         guard [id.flow, id.run, id.step, id.task] == parts else {
-            throw LarderError.badRequest("identity_mismatch", "the record is for \(id.pathspec), the path names \(parts.joined(separator: "/"))")
+            throw LarderError.invalidRequest("identity_mismatch", "the record is for \(id.pathspec), the path names \(parts.joined(separator: "/"))")
         }
         let isNewRun = try store.taskRecords(flow: id.flow, run: id.run).isEmpty
         try await store.putTaskRecord(record)

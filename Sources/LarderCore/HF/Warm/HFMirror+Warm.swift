@@ -140,13 +140,13 @@ extension HFMirror {
             url = String(text[..<hash])
             let fragment = text[text.index(after: hash)...]
             guard fragment.hasPrefix("sha256="), let digest = BlobDigest(parsing: fragment.dropFirst(7), allowBare: true) else {
-                throw LarderFailure.badRequest("invalid_reference", "\(text.prefix(200)): the fragment must be #sha256=<64 hex digits>")
+                throw LarderFailure.invalidRequest("invalid_reference", "\(text.prefix(200)): the fragment must be #sha256=<64 hex digits>")
             }
             expected = digest
         }
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
               parsed.host?.isEmpty == false else {
-            throw LarderFailure.badRequest("invalid_reference", "\(text.prefix(200)) is neither hf://<repo>[@rev] nor an http(s) URL")
+            throw LarderFailure.invalidRequest("invalid_reference", "\(text.prefix(200)) is neither hf://<repo>[@rev] nor an http(s) URL")
         }
         let refName = "url:" + url
         let known = try expected ?? store.ref(refName)?.digest
@@ -165,7 +165,7 @@ extension HFMirror {
             return
         }
         guard urlFills.allowlist.allows(parsed) else {
-            throw LarderFailure(.forbidden, "upstream_not_allowed",
+            throw LarderFailure(.notPermitted, "upstream_not_allowed",
                               "host \(parsed.host ?? "") is not allowed as an upstream (start the server with --allow-upstream \(parsed.host ?? "HOST"))")
         }
         var request = FillCoordinator.Request(url: url, expected: expected, refName: refName)

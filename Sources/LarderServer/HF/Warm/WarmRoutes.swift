@@ -14,11 +14,11 @@ struct WarmRoutes<Context: ConnectionAwareContext>: Sendable {
             do {
                 warmRequest = try JSONDecoder().decode(WarmRequest.self, from: Data(body.readableBytesView))
             } catch {
-                throw LarderError.badRequest("invalid_warm_request",
+                throw LarderError.invalidRequest("invalid_warm_request",
                                              "expected a JSON list of references, or {\"refs\": [...], \"pin\": bool, \"concurrency\": n}: \(error)")
             }
             guard !warmRequest.refs.isEmpty, warmRequest.refs.count <= 10_000 else {
-                throw LarderError.badRequest("invalid_warm_request", "give between 1 and 10000 references")
+                throw LarderError.invalidRequest("invalid_warm_request", "give between 1 and 10000 references")
             }
             let job = mirror.startWarm(warmRequest)
             var response = try RouteSupport.json(job.status, status: .accepted)
