@@ -12,7 +12,7 @@ struct CLITests {
         let root = scratch.path("model")
         let files: [String: [UInt8]] = [
             "config.json": Array(#"{"hidden_size": 8}"#.utf8),
-            "weights.bin": bytes(2 << 20, seed: 7),
+            "weights.bin": pseudoRandomBytes(2 << 20, seed: 7),
             "tokenizer/vocab.txt": Array("a\nb\nc\n".utf8),
             ".gitattributes": Array("*.bin filter=lfs diff=lfs merge=lfs -text\n".utf8),
         ]

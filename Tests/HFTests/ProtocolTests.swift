@@ -12,8 +12,8 @@ import Upstream
 struct ProtocolTests {
     static let files: [String: [UInt8]] = [
         "config.json": Array(#"{"model_type": "whisper"}"#.utf8),
-        "model.bin": bytes(3 << 20, seed: 1),
-        "away.bin": bytes(1000, seed: 2),
+        "model.bin": pseudoRandomBytes(3 << 20, seed: 1),
+        "away.bin": pseudoRandomBytes(1000, seed: 2),
         "sub/dir/vocab.txt": Array("hello\nworld\n".utf8),
     ]
 

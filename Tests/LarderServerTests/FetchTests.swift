@@ -67,7 +67,7 @@ struct FetchTests {
         defer { Task { await server.stop() } }
         let path = unique("/slow/big.bin?rate=2500000")
         let started = ContinuousClock.now
-        let response = try await client.send(UpstreamRequest(url: server.url(server.fetchPath(upstream.url(path)))))
+        let response = try await testHTTPClient.send(UpstreamRequest(url: server.url(server.fetchPath(upstream.url(path)))))
         var firstByte: Duration?
         var body: [UInt8] = []
         for try await block in response {
@@ -87,7 +87,7 @@ struct FetchTests {
         defer { Task { await server.stop() } }
         let path = unique("/files/big.bin")
         let wrong = String(repeating: "ab", count: 32)
-        let answer = try await get(server.url(server.fetchPath(upstream.url(path), sha256: wrong)))
+        let answer = try await get(server.url(server.fetchPath(upstream.url(path), sha256: wrong)), keepingBodyError: true)
         #expect(answer.error != nil || answer.status >= 400, "the client must see a failure")
         #expect(answer.body.count < upstream.big.count, "the complete content must not be delivered")
         #expect(try await eventually(timeout: .seconds(20)) { try await server.metricIfPresent("larder_fills_failed_total") == 1 && server.services.fills.inFlight == 0 },
@@ -119,7 +119,7 @@ struct FetchTests {
         let server = try await LarderTestServer.start()
         defer { Task { await server.stop() } }
         let path = unique("/drop-once/big.bin?after=1500000")
-        let answer = try await get(server.url(server.fetchPath(upstream.url(path))))
+        let answer = try await get(server.url(server.fetchPath(upstream.url(path))), keepingBodyError: true)
         #expect(answer.status == 200)
         #expect(answer.body == upstream.big)
         let requests = try upstream.requests(to: path)
@@ -133,7 +133,7 @@ struct FetchTests {
         let server = try await LarderTestServer.start { $0.core.upstream.maxAttempts = 2 }
         defer { Task { await server.stop() } }
         let path = unique("/drop-always/big.bin?after=600000")
-        let answer = try await get(server.url(server.fetchPath(upstream.url(path))))
+        let answer = try await get(server.url(server.fetchPath(upstream.url(path))), keepingBodyError: true)
         #expect(answer.error != nil || answer.status >= 500)
         #expect(answer.body.count < upstream.big.count)
         #expect(try await eventually(timeout: .seconds(20)) { try await server.metricIfPresent("larder_fills_failed_total") == 1 && server.services.fills.inFlight == 0 },

@@ -45,7 +45,6 @@ struct RangeTests {
         #expect(answers[3].status == 416)
         #expect(answers[3].errorCode == "range_not_satisfiable")
         #expect(answers[3].header("Content-Range") == "bytes */\(big.count)")
-        #expect(answers.allSatisfy { $0.error == nil })
 
         #expect(try upstream.requests(to: path).filter { $0.method == "GET" }.count == 1)
         #expect(await eventually(timeout: .seconds(20)) { server.store.statistics.leasedBlobs == 0 }, "every response released its lease")
@@ -127,7 +126,6 @@ struct RangeTests {
 
         let got = try await get(url)
         #expect(got.status == 200)
-        #expect(got.error == nil)
         #expect(got.body.isEmpty)
         #expect(got.header("Content-Length") == "0")
         #expect(got.header("Docker-Content-Digest") == digest.description)
@@ -143,7 +141,6 @@ struct RangeTests {
         let fetchURL = server.url(server.fetchPath(upstream.url(unique("/files/empty.bin"))))
         let miss = try await get(fetchURL)
         #expect(miss.status == 200)
-        #expect(miss.error == nil)
         #expect(miss.body.isEmpty)
         #expect(miss.header("X-Larder-Cache") == "miss")
         let hit = try await get(fetchURL)

@@ -43,7 +43,7 @@ struct StorageFullTests {
         defer { Task { await server.stop() } }
         try await expectRefusedThenRecovers(server, size: 12 << 20, reason: "MDB_MAP_FULL")
 
-        let answer = try await get(server.url(server.fetchPath(upstream.url(unique("/files/big.bin")))))
+        let answer = try await get(server.url(server.fetchPath(upstream.url(unique("/files/big.bin")))), keepingBodyError: true)
         #expect(answer.error != nil || answer.status == 507, "the client must see the failure")
         #expect(answer.body.count < upstream.big.count, "a full body would look like success")
         #expect(try await eventually(timeout: .seconds(20)) { try await server.metricIfPresent("larder_fills_failed_total") == 1 && server.services.fills.inFlight == 0 })

@@ -14,7 +14,7 @@ struct StreamingChangeTests {
 
     /// Starts a GET of `url` and reads its first block, leaving the rest unread (the server waits on the socket).
     private static func startReading(_ url: String) async throws -> (UpstreamResponse, UpstreamResponse.Iterator, [UInt8]) {
-        let response = try await client.send(UpstreamRequest(url: url))
+        let response = try await testHTTPClient.send(UpstreamRequest(url: url))
         var iterator = response.makeAsyncIterator()
         let first = try #require(try await iterator.next())
         return (response, iterator, first)

@@ -1,3 +1,4 @@
+import LarderTestSupport
 import Foundation
 import LarderAPI
 @testable import LarderStore
