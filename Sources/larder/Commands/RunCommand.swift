@@ -24,6 +24,8 @@ struct RunTask: AsyncParsableCommand {
     @Option(name: .long, help: "Task id (or $LARDER_TASK).") var task: String?
     @Option(name: .long, help: "Attempt number (or $LARDER_ATTEMPT).") var attempt: Int?
     @Option(name: .long, parsing: .singleValue, help: "An input identifying the task across runs, KEY=VALUE (repeatable).") var input: [String] = []
+    @Option(name: .customLong("input-file"), help: "A JSON object of string inputs the command writes while it runs (e.g. a Metaflow foreach value); read when it ends and added to --input.")
+    var inputFile: String?
     @Option(name: .long, parsing: .singleValue, help: "A file to store as an artifact, NAME=PATH (repeatable).") var artifact: [String] = []
     @Option(name: .customLong("stdout-artifact"), help: "Also store the command's standard output as this artifact.") var stdoutArtifact: String?
     @Option(name: .long, help: "Node name (default: $NODE_NAME, else the host name).") var node: String?
@@ -117,7 +119,11 @@ struct RunTask: AsyncParsableCommand {
         if let stdoutArtifact, let path = result.stdoutCapturePath {
             uploads.append((name: stdoutArtifact, path: path))
         }
-        let outcome = await queue.submit(record: result.record, artifacts: uploads)
+        var record = result.record
+        if let inputFile {
+            record.input.merge(Self.inputsWritten(to: inputFile)) { _, written in written }
+        }
+        let outcome = await queue.submit(record: record, artifacts: uploads)
         switch outcome {
         case .uploaded:
             break
@@ -128,6 +134,18 @@ struct RunTask: AsyncParsableCommand {
         }
         if let path = result.stdoutCapturePath { try? FileManager.default.removeItem(atPath: path) }
         if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
+    }
+
+    /// The inputs the command wrote to `path` as a JSON object of strings; a missing or malformed file adds nothing
+    /// (said on standard error), so that recording never fails the task.
+    static func inputsWritten(to path: String) -> [String: String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        guard let data = FileManager.default.contents(atPath: path),
+              let inputs = try? JSONDecoder().decode([String: String].self, from: data) else {
+            FileHandle.standardError.write(Data("larder: --input-file \(path) is not a JSON object of strings; its inputs are not recorded\n".utf8))
+            return [:]
+        }
+        return inputs
     }
 
     /// Splits `KEY=VALUE` arguments.
