@@ -37,7 +37,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")
     parser.add_argument("names", nargs="*", help="texts to speak (default: all of %s)" % ", ".join(available()))
-    parser.add_argument("--speed", type=int, default=150, help="words per minute (default 150)")
+    parser.add_argument("--speed", type=int, default=130, help="words per minute (default 130)")
     options = parser.parse_args()
     if shutil.which("espeak-ng") is None:
         sys.exit("make_clips: espeak-ng is not installed; run tools/install-deps.sh")

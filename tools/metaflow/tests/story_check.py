@@ -168,7 +168,7 @@ def recorded_imported(options):
         before = hf_files_served(options.server)
         run_id, _ = ws.run_flow(FLOW, ["--with", "larder"])
         check_hf_from_larder(ws, before, hf_files_served(options.server))
-        check_recorded(ws, options.server, run_id)
+        recorded = check_recorded(ws, options.server, run_id)
         models = runcmp(options, ["WhisperFlow/%s[models=tiny.en]" % run_id, "WhisperFlow/%s[models=base]" % run_id])
         check(models.returncode == 0 and "FINDINGS" in models.stdout,
               "runcmp diff tiny.en vs base exits 0 with findings (exit %d)" % models.returncode)
@@ -199,9 +199,12 @@ def recorded_imported(options):
               % (matched.returncode, matched.stderr[-300:]))
         if matched.returncode == 0:
             report = json.loads(matched.stdout)
-            by_input = report.get("matching", {}).get("byInput")
-            check(by_input == 3, "runcmp matched the 3 foreach tasks by input (video, 2 x transcribe): %s"
-                  % report.get("matching"))
+            matching = report.get("matching", {})
+            with_input = len([t for t in recorded if t["input"]])
+            check(with_input == 4 and matching.get("byInput") == with_input and not matching.get("onlyInA")
+                  and not matching.get("onlyInB"),
+                  "runcmp matched every task inside a foreach by input (video, 2 x transcribe, join_models: %d): %s"
+                  % (with_input, matching))
     finally:
         ws.remove()
 
