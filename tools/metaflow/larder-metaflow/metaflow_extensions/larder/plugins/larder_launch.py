@@ -9,6 +9,9 @@ Metaflow: it starts before the task does) and it never fails the task because of
   again, unrecorded;
 - the server is down: `larder run` spools the record (sent later by `larder runs flush` or the next `larder run`).
 
+In a Metaflow pod (`METAFLOW_KUBERNETES_NODE_IP` is the node's `status.hostIP`) the server defaults to the node's
+Larder, `http://$METAFLOW_KUBERNETES_NODE_IP:7480`, and `HF_ENDPOINT` (when unset) to its `/hf`.
+
 Usage: python -m metaflow_extensions.larder.plugins.larder_launch --flow F --run R --step S --task T
        [--attempt N] [--cpu-request Q] [--memory-request Q] [--artifact NAME]... [--server URL] [--interval S]
        -- COMMAND...
@@ -113,6 +116,9 @@ def main(argv=None):
         warn("no larder executable (set LARDER_BIN or put larder on PATH); %s/%s/%s/%s runs unrecorded"
              % (options.flow, options.run, options.step, options.task))
         os.execvp(command[0], command)
+    if environ.get("METAFLOW_KUBERNETES_NODE_IP") and not environ.get("HF_ENDPOINT"):
+        # In a pod: unmodified Hugging Face clients download through the node's Larder.
+        environ["HF_ENDPOINT"] = server_url(options, environ).rstrip("/") + "/hf"
     exchange = tempfile.mkdtemp(prefix="larder-metaflow-")
     os.mkdir(os.path.join(exchange, "artifacts"))
     environ[DIR_VARIABLE] = exchange
