@@ -10,7 +10,8 @@
       matches the foreach tasks by input.
   story_check.py server-down --server URL --larder BIN
       @larder with the recording server down (HF from URL, records to a closed port): the flow succeeds, the records
-      wait in the spool, and `larder runs flush` sends them to URL.
+      wait in the spool, and `larder runs flush` sends them to URL. Then without any larder executable: the flow
+      succeeds, each task says it runs unrecorded.
 
 Exit status 0 when every check holds; otherwise 1 with "FAILED: …" lines. Work goes to a temporary directory.
 """
@@ -281,6 +282,16 @@ def server_down(options):
         transcribe = [t for t in tasks if t["step"] == "transcribe"]
         check(len(transcribe) == 1 and [a["name"] for a in transcribe[0]["artifacts"]] == ["transcript"],
               "the flushed transcribe record kept its transcript artifact")
+
+        # No larder executable at all: the tasks run unrecorded, with a warning, and the flow still succeeds.
+        env = dict(ws.env, LARDER_BIN=os.path.join(ws.root, "no-such-larder"), PATH="/usr/bin:/bin")
+        bare_run, output = ws.run_flow(FLOW, ["--with", "larder"], env=env, models="tiny.en")
+        check("runs unrecorded" in output, "without a larder executable each task says it runs unrecorded")
+        try:
+            get("%s/runs/WhisperFlow/%s" % (options.server, bare_run))
+            check(False, "a run without a larder executable has no records")
+        except urllib.error.HTTPError as error:
+            check(error.code == 404, "a run without a larder executable has no records (%d)" % error.code)
     finally:
         ws.remove()
 
