@@ -34,6 +34,16 @@ struct MetaflowStoryTests {
             unsetting: ["LARDER_*", "HF_*", "METAFLOW_*"], timeout: .seconds(900))
     }
 
+    @Test("the extension's command lines, requests, inputs and fallbacks (tools/metaflow/tests/test_extension.py)")
+    func extensionUnits() async throws {
+        let tests = BuiltExecutable.repositoryRoot.appendingPathComponent("tools/metaflow/tests").path
+        let outcome = try await ProcessRunner.run(
+            try Self.python(), ["-m", "unittest", "discover", "-v", "-s", tests, "-p", "test_extension.py"],
+            unsetting: ["LARDER_*", "METAFLOW_*"], timeout: .seconds(300))
+        #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr.suffix(12000))")
+        #expect(outcome.stderr.contains("OK"))
+    }
+
     @Test("@larder records every task of the Whisper flow; a plain run imports and matches it by input")
     func recordedAndImported() async throws {
         let outcome = try await Self.runScenario("recorded-imported", extra: ["--runcmp", BuiltExecutable.path("runcmp")])
