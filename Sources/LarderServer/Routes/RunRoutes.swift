@@ -67,8 +67,13 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
 
     @Sendable func removeRun(_ request: Request, _ context: Context) async throws -> Response {
         let parts = try names(context, ["flow", "run"])
-        guard try await store.removeRun(flow: parts[0], run: parts[1]) else {
-            throw LarderError.notFound("run_not_found", "no tasks recorded for \(parts[0])/\(parts[1])")
+        if try await !store.removeRun(flow: parts[0], run: parts[1]) {
+            // Not here; recorded on other nodes only? Then remove it from the run tier.
+            guard let tier = catalog.tier, try await !catalog.taskRecords(flow: parts[0], run: parts[1]).isEmpty else {
+                throw LarderError.notFound("run_not_found", "no tasks recorded for \(parts[0])/\(parts[1])")
+            }
+            try await store.queueRemoteRemoval(flow: parts[0], run: parts[1])
+            tier.uploader.poke()
         }
         catalog.tier?.uploader.poke()
         return Response(status: .noContent)

@@ -14,6 +14,12 @@ extension BlobStore {
         try txn.put(databases.outbox, key: StoreKeys.bigEndian(next), value: try JSONEncoder().encode(entry))
     }
 
+    /// Queues the removal of a run that is not stored here (recorded on other nodes, known from the remote tier).
+    public func queueRemoteRemoval(flow: String, run: String) async throws {
+        let entry = OutboxEntry(change: .removeRun, path: [flow, run])
+        try await writes.perform { txn in try self.enqueue(entry, in: txn) }
+    }
+
     /// Up to `limit` waiting entries, oldest first.
     public func outboxEntries(limit: Int) throws -> [QueuedOutboxEntry] {
         try readTransaction { txn in
