@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "LarderAPI",
                 "LarderStore",
+                "RunModel",
                 "Upstream",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -206,6 +207,12 @@ let package = Package(
         .testTarget(
             name: "LarderCLITests",
             dependencies: ["larder", "runcmp", "LarderAPI", "LarderStore", "LarderTestSupport", "RunModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RunTierTests",
+            dependencies: ["larder", "runcmp", "LarderAPI", "LarderCore", "LarderStore", "LarderTestSupport", "RunFixtures", "RunModel",
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
     ]

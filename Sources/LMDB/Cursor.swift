@@ -31,6 +31,9 @@ public struct Cursor: ~Copyable {
     /// The first entry, or nil when the database is empty.
     public func first() throws -> Entry? { try move(MDB_FIRST) }
 
+    /// The last entry, or nil when the database is empty.
+    public func last() throws -> Entry? { try move(MDB_LAST) }
+
     /// The entry after the current one, or nil at the end.
     public func next() throws -> Entry? { try move(MDB_NEXT) }
 

@@ -16,8 +16,9 @@ public func buildRouter(_ services: LarderServices, maxStreams: Int) -> Router<L
     router.add(middleware: JSONErrorMiddleware(routes: routes))
     BlobRoutes(store: services.store, metrics: services.metrics, streams: streams).register(on: router)
     FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics, streams: streams).register(on: router)
-    RunRoutes(store: services.store, metrics: services.metrics, streams: streams, keepRuns: services.keepRuns).register(on: router)
-    OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics).register(on: router)
+    RunRoutes(store: services.store, catalog: services.runs, fills: services.fills, metrics: services.metrics, streams: streams,
+              keepRuns: services.keepRuns).register(on: router)
+    OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics, runTier: services.runs.tier).register(on: router)
     HFRoutes(mirror: services.hf, streams: streams).register(on: router)
     routes.record(router.routes.map { (path: $0.path, method: $0.method) })
     return router
@@ -36,6 +37,9 @@ public func buildApplication(
         logger: configuration.core.logger
     )
     app.addServices(AccessFlushService(store: services.store, interval: configuration.accessFlushInterval, logger: configuration.core.logger))
+    if let tier = services.runs.tier {
+        app.addServices(RunTierService(uploader: tier.uploader))
+    }
     return app
 }
 
@@ -64,5 +68,14 @@ struct AccessFlushService: Service {
                 logger.error("could not record access times", metadata: ["error": "\(error)"])
             }
         }
+    }
+}
+
+/// Sends the run store's outbox to the S3 run tier until shutdown (what is left stays in the durable outbox).
+struct RunTierService: Service {
+    let uploader: RunTierUploader
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { await uploader.run() }
     }
 }

@@ -14,7 +14,7 @@ import Synchronization
 /// Databases: `meta` (digest → ``BlobRecord``), `chunks` (id, index → bytes), `access` (last access, digest →
 /// nothing; unpinned blobs in LRU order), `refs` (name → ``RefRecord``), `pending` (id → writes in progress or
 /// chunks awaiting deletion, cleaned at the next open), `info` (counters), and the run store's `runs`,
-/// `artifacts` and `runrefs` (see `BlobStore+Runs.swift`).
+/// `artifacts`, `runrefs` and `outbox` (see `Runs/`).
 public final class BlobStore: Sendable {
     /// The configuration the store was opened with.
     public let configuration: StoreConfiguration
@@ -38,6 +38,8 @@ public final class BlobStore: Sendable {
         let artifacts: Database
         /// Which runs reference a blob: digest, flow, run → nothing; a blob stays pinned while any run needs it.
         let runRefs: Database
+        /// Run-store changes waiting to be sent to a remote tier: sequence number → ``OutboxEntry`` JSON.
+        let outbox: Database
     }
 
     /// In-memory bookkeeping, guarded by `state`.
@@ -85,7 +87,8 @@ public final class BlobStore: Sendable {
                 info: try txn.openDatabase(named: "info", create: true),
                 runs: try txn.openDatabase(named: "runs", create: true),
                 artifacts: try txn.openDatabase(named: "artifacts", create: true),
-                runRefs: try txn.openDatabase(named: "runrefs", create: true)
+                runRefs: try txn.openDatabase(named: "runrefs", create: true),
+                outbox: try txn.openDatabase(named: "outbox", create: true)
             )
         }
         self.state = Mutex(State())

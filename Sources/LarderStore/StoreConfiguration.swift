@@ -14,6 +14,9 @@ public struct StoreConfiguration: Sendable {
     public var exclusive: Bool = true
     /// Where the store logs.
     public var logger: Logger = Logger(label: "larder.store")
+    /// Queue every run-store change in the durable outbox (in the transaction that makes it), for a remote run
+    /// tier to send on. Off, nothing is queued.
+    public var runOutbox: Bool = false
     /// The LMDB map size in bytes; nil derives it from `maxSize`. Set only to exercise a full map (tests).
     public var mapSizeOverride: Int?
 

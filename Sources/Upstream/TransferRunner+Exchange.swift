@@ -30,7 +30,17 @@ extension TransferRunner {
 
         try installCallbacks(easy)
         try setMethodAndBody(easy, target: target)
-        try easy.setHeaderLines(target.headerLines(fields: request.headers, resuming: entity, delivered: delivered))
+        if let signing = request.awsSigning, exchange.hopCount == 0 {
+            try easy.set(CURLOPT_AWS_SIGV4, signing.curlProvider)
+            try easy.set(CURLOPT_USERPWD, "\(signing.accessKeyID):\(signing.secretAccessKey)")
+        }
+        var lines = target.headerLines(fields: request.headers, resuming: entity, delivered: delivered)
+        if request.awsSigning != nil {
+            // libcurl 7.88 signs the "Expect:" that suppresses 100-continue but does not send it, so the server's
+            // signature would not match; a signed upload lets libcurl decide (its own Expect is not signed).
+            lines.removeAll { $0 == "Expect:" }
+        }
+        try easy.setHeaderLines(lines)
     }
 
     /// Sets the method, the upload body (rewound) and its size for `target`.

@@ -16,6 +16,8 @@ final class UploadSource {
         case file(descriptor: Int32, path: String)
         /// A pipe or other stream (e.g. standard input): read once, front to back; its length is unknown.
         case stream(descriptor: Int32, path: String)
+        /// A body read at offsets by its owner.
+        case reader(any UploadReader)
     }
 
     private let storage: Storage
@@ -51,6 +53,9 @@ final class UploadSource {
         } else if let data = request.uploadData {
             storage = .bytes(data)
             length = Int64(data.count)
+        } else if let reader = request.uploadReader {
+            storage = .reader(reader)
+            length = reader.length
         } else {
             return nil
         }
@@ -59,7 +64,7 @@ final class UploadSource {
     deinit {
         switch storage {
         case .file(let descriptor, _), .stream(let descriptor, _): close(descriptor)
-        case .bytes: break
+        case .bytes, .reader: break
         }
     }
 
@@ -95,6 +100,11 @@ final class UploadSource {
             return wanted
         case .stream:
             return nil
+        case .reader(let reader):
+            guard let count = reader.read(at: offset, into: UnsafeMutableRawBufferPointer(start: buffer, count: wanted)),
+                  count > 0, count <= wanted else { return nil }
+            offset += Int64(count)
+            return count
         case .file(let descriptor, _):
             while true {
                 let count = pread(descriptor, buffer, wanted, off_t(offset))
@@ -111,7 +121,7 @@ final class UploadSource {
     /// Description for error messages.
     var name: String {
         switch storage {
-        case .bytes: "request body"
+        case .bytes, .reader: "request body"
         case .file(_, let path), .stream(_, let path): path
         }
     }

@@ -28,6 +28,10 @@ public struct UpstreamRequest: Sendable {
     /// Small in-memory PUT/POST body (e.g. JSON); ignored when ``uploadFile`` is set.
     /// Bodies are not sent with GET, HEAD or DELETE.
     public var uploadData: [UInt8]?
+    /// A PUT/POST body read at offsets on demand; used when neither ``uploadFile`` nor ``uploadData`` is set.
+    public var uploadReader: (any UploadReader)?
+    /// Sign the request with AWS Signature Version 4 (libcurl's own signer).
+    public var awsSigning: AWSSigning?
     /// Called (on the transfer thread) with each absolute redirect target URL; `nil` follows any
     /// http/https redirect. Returning `false` fails the request with ``UpstreamError/redirectNotAllowed(_:)``.
     /// `Authorization`, `Cookie` and `Proxy-Authorization` are not sent past a cross-origin redirect.

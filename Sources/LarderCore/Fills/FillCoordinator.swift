@@ -20,6 +20,8 @@ public final class FillCoordinator: Sendable {
         public var headers: [(name: String, value: String)] = []
         /// Pin the blob when published.
         public var pin: Bool = false
+        /// Sign the upstream request with AWS Signature Version 4 (an S3 object); redirects are then refused.
+        public var awsSigning: AWSSigning?
 
         /// Creates a request for `url`.
         public init(url: String, expected: BlobDigest?, refName: String?) {
@@ -95,6 +97,10 @@ public final class FillCoordinator: Sendable {
             upstreamRequest.headers = request.headers
             let allowlist = self.allowlist
             upstreamRequest.redirectPolicy = { target in allowlist.allows(target) }
+            if let signing = request.awsSigning {
+                upstreamRequest.awsSigning = signing
+                upstreamRequest.redirectPolicy = { _ in false }
+            }
             let response = try await upstream.send(upstreamRequest)
             guard (200..<300).contains(response.head.status) else {
                 let body = (try? await response.collect(upTo: 512)) ?? []

@@ -25,6 +25,8 @@ public final class LarderMetrics: Sendable {
     public let streamsActive: Gauge
     /// Blob reads refused at the stream limit.
     public let streamsRefused: Counter
+    /// The S3 run tier's outbox and uploads.
+    public let runTier: RunTierMetrics
     private let storedBytes: Gauge
     private let capacityBytes: Gauge
     private let blobCount: Gauge
@@ -54,10 +56,11 @@ public final class LarderMetrics: Sendable {
         pinnedBytes = registry.makeGauge(descriptor: Self.metric("larder_store_pinned_bytes", "Bytes of pinned blobs"))
         evictions = registry.makeGauge(descriptor: Self.metric("larder_store_evictions", "Blobs evicted since the server started"))
         evictedBytes = registry.makeGauge(descriptor: Self.metric("larder_store_evicted_bytes", "Bytes evicted since the server started"))
+        runTier = RunTierMetrics(registry: registry)
     }
 
     /// The descriptor of a metric named in full (`larder_…`).
-    private static func metric(_ name: String, _ help: String) -> MetricNameDescriptor {
+    static func metric(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 

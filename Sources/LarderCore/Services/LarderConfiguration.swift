@@ -14,6 +14,8 @@ public struct LarderConfiguration: Sendable {
     public var keepRuns: Int?
     /// The Hugging Face mirror (`/hf`): upstream Hub, token, revision TTL.
     public var hf: HFConfiguration = HFConfiguration()
+    /// The S3 run tier (`--runs-s3`); nil keeps runs on this node only.
+    public var runTier: RunTierConfiguration?
     /// Where the services log.
     public var logger: Logger = Logger(label: "larder")
 

@@ -17,13 +17,21 @@ public struct LarderServices: Sendable {
     public let hf: HFMirror
     /// Runs kept per flow (nil: all).
     public let keepRuns: Int?
+    /// The run store as clients see it: local, merged with the S3 run tier when configured.
+    public let runs: RunCatalog
 
     /// Opens the store and prepares the upstream side.
     public init(configuration: LarderConfiguration) throws {
         var storeConfiguration = configuration.store
         storeConfiguration.logger = configuration.logger
-        self.store = try BlobStore(storeConfiguration)
-        self.upstream = UpstreamClient(configuration: configuration.upstream, logger: configuration.logger)
+        storeConfiguration.runOutbox = configuration.runTier != nil
+        let store = try BlobStore(storeConfiguration)
+        let upstream = UpstreamClient(configuration: configuration.upstream, logger: configuration.logger)
+        self.store = store
+        self.upstream = upstream
+        self.runs = RunCatalog(store: store, tier: configuration.runTier.map {
+            RunTier(configuration: $0, store: store, upstream: upstream, logger: configuration.logger)
+        })
         self.metrics = LarderMetrics()
         self.keepRuns = configuration.keepRuns
         self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: configuration.allowlist,

@@ -9,6 +9,7 @@ struct OpsRoutes<Context: ConnectionAwareContext>: Sendable {
     let store: BlobStore
     let fills: FillCoordinator
     let metrics: LarderMetrics
+    let runTier: RunTier?
     let startedAt = Date()
 
     func register(on router: Router<Context>) {
@@ -21,13 +22,14 @@ struct OpsRoutes<Context: ConnectionAwareContext>: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: body))
         }
         router.get("/metrics") { _, _ in
+            if let status = runTier?.uploader.status() { metrics.runTier.update(status) }
             let text = metrics.render(store: store.statistics)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
         router.get("/stats") { _, _ in
             try RouteSupport.json(ServerStats(store: store.statistics, fillsInFlight: fills.inFlight,
-                                              uptimeSeconds: Date().timeIntervalSince(startedAt)))
+                                              uptimeSeconds: Date().timeIntervalSince(startedAt), runTier: runTier?.uploader.status()))
         }
         router.post("/admin/gc") { _, _ in
             try RouteSupport.json(try await store.gc())
@@ -46,4 +48,6 @@ public struct ServerStats: Codable, Sendable {
     public var fillsInFlight: Int
     /// Seconds since the server started.
     public var uptimeSeconds: Double
+    /// The S3 run tier's outbox and uploads, when configured.
+    public var runTier: RunTierStatus?
 }

@@ -10,6 +10,9 @@ import RunModel
 /// `/runs`: task records and artifacts by Metaflow-style pathspec (`flow/run/step/task`).
 struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
     let store: BlobStore
+    /// Reads merge the local store with the S3 run tier, when configured.
+    let catalog: RunCatalog
+    let fills: FillCoordinator
     let metrics: LarderMetrics
     let streams: BodyStreamGate
     let keepRuns: Int?
@@ -24,8 +27,8 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
         router.put("/runs/:flow/:run/:step/:task/record", use: putRecord)
         router.get("/runs/:flow/:run/:step/:task/record", use: getRecord)
         router.put("/runs/:flow/:run/:step/:task/artifacts/:name", use: putArtifact)
-        router.get("/runs/:flow/:run/:step/:task/artifacts/:name", use: { request, context in try getArtifact(request, context, headOnly: false) })
-        router.head("/runs/:flow/:run/:step/:task/artifacts/:name", use: { request, context in try getArtifact(request, context, headOnly: true) })
+        router.get("/runs/:flow/:run/:step/:task/artifacts/:name", use: { request, context in try await getArtifact(request, context, headOnly: false) })
+        router.head("/runs/:flow/:run/:step/:task/artifacts/:name", use: { request, context in try await getArtifact(request, context, headOnly: true) })
     }
 
     /// The validated path names, in order.
@@ -44,29 +47,35 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
         }
     }
 
-    @Sendable func flows(_ request: Request, _ context: Context) throws -> Response {
-        try RouteSupport.json(FlowList(flows: try store.flowSummaries()))
+    @Sendable func flows(_ request: Request, _ context: Context) async throws -> Response {
+        try RouteSupport.json(FlowList(flows: try await catalog.flowSummaries()))
     }
 
-    @Sendable func runs(_ request: Request, _ context: Context) throws -> Response {
+    @Sendable func runs(_ request: Request, _ context: Context) async throws -> Response {
         let flow = try names(context, ["flow"])[0]
-        let summaries = try store.runSummaries(flow: flow)
+        let summaries = try await catalog.runSummaries(flow: flow)
         guard !summaries.isEmpty else { throw LarderError.notFound("flow_not_found", "no runs recorded for flow \(flow)") }
         return try RouteSupport.json(RunList(flow: flow, runs: summaries))
     }
 
-    @Sendable func run(_ request: Request, _ context: Context) throws -> Response {
+    @Sendable func run(_ request: Request, _ context: Context) async throws -> Response {
         let parts = try names(context, ["flow", "run"])
-        let records = try store.taskRecords(flow: parts[0], run: parts[1])
+        let records = try await catalog.taskRecords(flow: parts[0], run: parts[1])
         guard !records.isEmpty else { throw LarderError.notFound("run_not_found", "no tasks recorded for \(parts[0])/\(parts[1])") }
         return try RouteSupport.json(RunDocument(flow: parts[0], run: parts[1], tasks: records))
     }
 
     @Sendable func removeRun(_ request: Request, _ context: Context) async throws -> Response {
         let parts = try names(context, ["flow", "run"])
-        guard try await store.removeRun(flow: parts[0], run: parts[1]) else {
-            throw LarderError.notFound("run_not_found", "no tasks recorded for \(parts[0])/\(parts[1])")
+        if try await !store.removeRun(flow: parts[0], run: parts[1]) {
+            // Not here; recorded on other nodes only? Then remove it from the run tier.
+            guard let tier = catalog.tier, try await !catalog.taskRecords(flow: parts[0], run: parts[1]).isEmpty else {
+                throw LarderError.notFound("run_not_found", "no tasks recorded for \(parts[0])/\(parts[1])")
+            }
+            try await store.queueRemoteRemoval(flow: parts[0], run: parts[1])
+            tier.uploader.poke()
         }
+        catalog.tier?.uploader.poke()
         return Response(status: .noContent)
     }
 
@@ -86,15 +95,16 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
         }
         let isNewRun = try store.taskRecords(flow: id.flow, run: id.run).isEmpty
         try await store.putTaskRecord(record)
+        catalog.tier?.uploader.poke()
         if isNewRun, let keepRuns {
             try await applyRetention(flow: id.flow, keep: keepRuns, logger: context.logger)
         }
         return try RouteSupport.json(TaskRecordReceipt(stored: id.pathspec), status: .created)
     }
 
-    @Sendable func getRecord(_ request: Request, _ context: Context) throws -> Response {
+    @Sendable func getRecord(_ request: Request, _ context: Context) async throws -> Response {
         let parts = try names(context, ["flow", "run", "step", "task"])
-        let attempts = try store.taskRecords(flow: parts[0], run: parts[1])
+        let attempts = try await catalog.taskRecords(flow: parts[0], run: parts[1])
             .filter { $0.identity.step == parts[2] && $0.identity.task == parts[3] }
         let wanted = request.uri.queryParameters["attempt"].flatMap { Int($0) }
         let record = wanted.map { number in attempts.first { $0.identity.attempt == number } } ?? attempts.max { $0.identity.attempt < $1.identity.attempt }
@@ -123,18 +133,38 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
         }
         let artifact = ArtifactReference(name: parts[4], digest: record.digest.description, size: record.size, mediaType: mediaType)
         try await store.putArtifact(artifact, flow: parts[0], run: parts[1], step: parts[2], task: parts[3])
+        catalog.tier?.uploader.poke()
         return try RouteSupport.json(artifact, status: .created)
     }
 
-    func getArtifact(_ request: Request, _ context: Context, headOnly: Bool) throws -> Response {
+    func getArtifact(_ request: Request, _ context: Context, headOnly: Bool) async throws -> Response {
         let parts = try names(context, ["flow", "run", "step", "task", "name"])
-        guard let artifact = try store.artifact(flow: parts[0], run: parts[1], step: parts[2], task: parts[3], name: parts[4]),
-              let digest = BlobDigest(parsing: artifact.digest), let handle = try store.open(digest) else {
-            throw LarderError.notFound("artifact_not_found", "no artifact \(parts[4]) for \(parts[0...3].joined(separator: "/"))")
+        let notFound = LarderError.notFound("artifact_not_found", "no artifact \(parts[4]) for \(parts[0...3].joined(separator: "/"))")
+        guard let artifact = try await catalog.artifact(flow: parts[0], run: parts[1], step: parts[2], task: parts[3], name: parts[4]),
+              let digest = BlobDigest(parsing: artifact.digest) else { throw notFound }
+        if let handle = try store.open(digest) {
+            return try BlobResponse.make(
+                request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .stored(handle),
+                length: handle.record.size, digest: digest, mediaType: artifact.mediaType, cache: nil, headOnly: headOnly)
         }
+        // Recorded on another node: read it from the run tier into the local store (verified against its digest).
+        guard let tier = catalog.tier else { throw notFound }
+        if headOnly {
+            var headers: HTTPFields = [.contentType: artifact.mediaType, .contentLength: String(artifact.size)]
+            headers[.dockerContentDigest] = digest.description
+            return Response(status: .ok, headers: headers, body: ResponseBody())
+        }
+        let upstream = try tier.blobRequest(digest)
+        var fillRequest = FillCoordinator.Request(url: upstream.url, expected: digest, refName: nil)
+        fillRequest.headers = upstream.headers
+        fillRequest.awsSigning = upstream.awsSigning
+        let (fill, started) = fills.fill(fillRequest)
+        let head = try await fill.waitForHead()
+        if head.contentLength == 0 { _ = try await fill.waitForCompletion() }
+        store.acquireLease(id: head.blobID)
         return try BlobResponse.make(
-            request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .stored(handle), length: handle.record.size,
-            digest: digest, mediaType: artifact.mediaType, cache: nil, headOnly: headOnly)
+            request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .filling(fill, head),
+            length: head.contentLength, digest: digest, mediaType: artifact.mediaType, cache: started ? "miss" : "coalesced", headOnly: false)
     }
 
     /// Removes the oldest runs of `flow` beyond `keep`.

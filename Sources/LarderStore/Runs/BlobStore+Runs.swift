@@ -14,8 +14,10 @@ extension BlobStore {
         let key = RunKeys.record(flow: id.flow, run: id.run, step: id.step, task: id.task, attempt: id.attempt)
         let value = try record.encoded()
         let dbs = databases
+        let queued = OutboxEntry(change: .record, path: [id.flow, id.run, id.step, id.task], attempt: id.attempt)
         try await writes.perform { txn in
             try txn.put(dbs.runs, key: key, value: value)
+            try self.enqueue(queued, in: txn)
         }
     }
 
@@ -26,9 +28,11 @@ extension BlobStore {
         let value = try JSONEncoder().encode(artifact)
         let runRef = digest.bytes + RunKeys.join([flow, run])
         let dbs = databases
+        let queued = OutboxEntry(change: .blob, path: [flow, run], digest: digest.description)
         try await writes.perform { txn in
             try txn.put(dbs.artifacts, key: key, value: value)
             try txn.put(dbs.runRefs, key: runRef, value: [UInt8]())
+            try self.enqueue(queued, in: txn)
         }
         _ = try await setPinned(digest, true)
     }
@@ -61,9 +65,18 @@ extension BlobStore {
         }
     }
 
+    /// Every task record of every run of `flow`, in run, step, task, attempt order.
+    public func flowRecords(flow: String) throws -> [TaskRecord] {
+        try records(withPrefix: RunKeys.join([flow], open: true))
+    }
+
     /// The runs of `flow`, oldest start first.
     public func runSummaries(flow: String) throws -> [RunSummary] {
-        let records = try records(withPrefix: RunKeys.join([flow], open: true))
+        Self.summaries(of: try flowRecords(flow: flow))
+    }
+
+    /// One summary per run of `records` (one flow's), oldest start first.
+    public static func summaries(of records: [TaskRecord]) -> [RunSummary] {
         let byRun = Dictionary(grouping: records) { $0.identity.run }
         return byRun.map { run, tasks in
             let distinct = Set(tasks.map { "\($0.identity.step)/\($0.identity.task)" })
@@ -118,6 +131,7 @@ extension BlobStore {
                 }
             }
             guard found else { return nil }
+            try self.enqueue(OutboxEntry(change: .removeRun, path: [flow, run]), in: txn)
             var unreferenced: [BlobDigest] = []
             for digest in digests {
                 try txn.delete(dbs.runRefs, key: digest.bytes + runSuffix)

@@ -1,0 +1,81 @@
+import Crypto
+import Foundation
+import LarderAPI
+import RunModel
+import Synchronization
+
+/// Reads task records from the run tier, keeping those already read in memory by key and ETag (records are
+/// written whole and replaced whole, so an unchanged ETag means an unchanged record).
+final class RemoteRunReader: Sendable {
+    let s3: S3Client
+    private let cache = Mutex<[String: (etag: String, record: TaskRecord)]>([:])
+    /// Records kept in memory at most (a whole cache reset beyond it: simple and bounded).
+    static let maxCached = 50_000
+    /// Record reads in flight at once.
+    static let width = 16
+
+    init(s3: S3Client) {
+        self.s3 = s3
+    }
+
+    /// Every record under `prefix` (a flow or a run), skipping keys for which `skip` says the local copy is the
+    /// same object (its MD5 equals the ETag).
+    func records(under prefix: String, skip: @Sendable (String, String) -> Bool = { _, _ in false }) async throws -> [TaskRecord] {
+        let objects = try await s3.list(prefix: prefix).objects.filter {
+            RunTierKeys.recordNames($0.key, location: s3.configuration.location) != nil && !skip($0.key, $0.etag)
+        }
+        var found: [TaskRecord] = []
+        var missing: [S3Listing.Object] = []
+        cache.withLock { cache in
+            for object in objects {
+                if let hit = cache[object.key], hit.etag == object.etag { found.append(hit.record) } else { missing.append(object) }
+            }
+        }
+        var start = 0
+        while start < missing.count {
+            let slice = missing[start..<min(start + Self.width, missing.count)]
+            let fetched = try await withThrowingTaskGroup(of: (S3Listing.Object, TaskRecord?).self) { group in
+                for object in slice {
+                    group.addTask {
+                        guard let bytes = try await self.s3.get(object.key) else { return (object, nil) }
+                        return (object, try? TaskRecord.decode(Data(bytes)))
+                    }
+                }
+                var result: [(S3Listing.Object, TaskRecord?)] = []
+                for try await item in group { result.append(item) }
+                return result
+            }
+            cache.withLock { cache in
+                if cache.count > Self.maxCached { cache.removeAll() }
+                for case let (object, record?) in fetched {
+                    cache[object.key] = (object.etag, record)
+                    found.append(record)
+                }
+            }
+            start += Self.width
+        }
+        return found
+    }
+
+    /// The run ids below `flow` (one delimited listing).
+    func runIDs(flow: String) async throws -> [String] {
+        let prefix = RunTierKeys.flowPrefix(s3.configuration.location, flow: flow)
+        return try await s3.list(prefix: prefix, delimiter: "/").commonPrefixes.compactMap { full in
+            let name = full.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+            return name
+        }
+    }
+
+    /// The flows in the tier (one delimited listing).
+    func flowNames() async throws -> [String] {
+        let prefix = RunTierKeys.runsPrefix(s3.configuration.location)
+        return try await s3.list(prefix: prefix, delimiter: "/").commonPrefixes.compactMap { full in
+            full.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+        }
+    }
+
+    /// The MD5 of `bytes` in hex: S3's ETag of an object uploaded in one PUT.
+    static func etag(of bytes: [UInt8]) -> String {
+        Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+}

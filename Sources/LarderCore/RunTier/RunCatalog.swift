@@ -1,0 +1,74 @@
+import Foundation
+import LarderAPI
+import LarderStore
+import RunModel
+
+/// The run store as clients see it: the local store, merged with the S3 run tier when one is configured, so that
+/// any node answers for every task of a run wherever it was recorded. Local records win over remote copies of the
+/// same attempt (they are the same record, or newer and not yet uploaded).
+public struct RunCatalog: Sendable {
+    /// The local store.
+    public let store: BlobStore
+    /// The run tier, when configured.
+    public let tier: RunTier?
+
+    /// Creates a catalog over `store` and `tier`.
+    public init(store: BlobStore, tier: RunTier?) {
+        self.store = store
+        self.tier = tier
+    }
+
+    /// Every flow with its number of runs.
+    public func flowSummaries() async throws -> [FlowSummary] {
+        let local = try store.flowSummaries()
+        guard let tier else { return local }
+        var runs: [String: Set<String>] = [:]
+        for summary in local {
+            runs[summary.flow, default: []].formUnion(try store.runSummaries(flow: summary.flow).map(\.run))
+        }
+        for flow in try await tier.reader.flowNames() {
+            runs[flow, default: []].formUnion(try await tier.reader.runIDs(flow: flow))
+        }
+        return runs.map { FlowSummary(flow: $0.key, runs: $0.value.count) }.sorted { $0.flow < $1.flow }
+    }
+
+    /// The runs of `flow`, oldest start first.
+    public func runSummaries(flow: String) async throws -> [RunSummary] {
+        guard let tier else { return try store.runSummaries(flow: flow) }
+        let local = try store.flowRecords(flow: flow)
+        let remote = try await tier.reader.records(under: RunTierKeys.flowPrefix(tier.s3.configuration.location, flow: flow))
+        return BlobStore.summaries(of: Self.merge(local: local, remote: remote))
+    }
+
+    /// Every task record of a run (all attempts), in step, task, attempt order.
+    public func taskRecords(flow: String, run: String) async throws -> [TaskRecord] {
+        let local = try store.taskRecords(flow: flow, run: run)
+        guard let tier else { return local }
+        let remote = try await tier.reader.records(under: RunTierKeys.runPrefix(tier.s3.configuration.location, flow: flow, run: run))
+        return Self.merge(local: local, remote: remote)
+    }
+
+    /// The artifact `name` of a task: from the local store, else from the task's latest record (local or remote).
+    public func artifact(flow: String, run: String, step: String, task: String, name: String) async throws -> ArtifactReference? {
+        if let local = try store.artifact(flow: flow, run: run, step: step, task: task, name: name) { return local }
+        guard tier != nil else { return nil }
+        let attempts = try await taskRecords(flow: flow, run: run).filter { $0.identity.step == step && $0.identity.task == task }
+        let latest = attempts.max { $0.identity.attempt < $1.identity.attempt }
+        return latest?.artifacts.first { $0.name == name }
+    }
+
+    /// Local and remote records, one per attempt (the local one when both exist), in step, task, attempt order.
+    static func merge(local: [TaskRecord], remote: [TaskRecord]) -> [TaskRecord] {
+        func key(_ record: TaskRecord) -> String {
+            let id = record.identity
+            return "\(id.flow)\u{0}\(id.run)\u{0}\(id.step)\u{0}\(id.task)\u{0}\(id.attempt)"
+        }
+        var byKey: [String: TaskRecord] = [:]
+        for record in remote { byKey[key(record)] = record }
+        for record in local { byKey[key(record)] = record }
+        return byKey.values.sorted {
+            ($0.identity.run, $0.identity.step, $0.identity.task, $0.identity.attempt)
+                < ($1.identity.run, $1.identity.step, $1.identity.task, $1.identity.attempt)
+        }
+    }
+}

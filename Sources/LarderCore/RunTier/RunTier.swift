@@ -1,0 +1,27 @@
+import LarderAPI
+import LarderStore
+import Logging
+import Upstream
+
+/// The S3 run tier of one server: the client, the outbox uploader and the remote reader.
+public struct RunTier: Sendable {
+    /// The S3 client.
+    public let s3: S3Client
+    /// Drains the outbox into S3 (run it with ``RunTierUploader/run()``).
+    public let uploader: RunTierUploader
+    let reader: RemoteRunReader
+
+    /// Creates the tier for `configuration` over `store`.
+    public init(configuration: RunTierConfiguration, store: BlobStore, upstream: UpstreamClient, logger: Logger) {
+        let s3 = S3Client(configuration: configuration, credentials: S3CredentialSource(file: configuration.credentialsFile),
+                          upstream: upstream)
+        self.s3 = s3
+        self.uploader = RunTierUploader(store: store, s3: s3, logger: logger)
+        self.reader = RemoteRunReader(s3: s3)
+    }
+
+    /// The request that reads artifact blob `digest` from the tier (for a fill into the local store).
+    public func blobRequest(_ digest: BlobDigest) throws -> UpstreamRequest {
+        try s3.readRequest(RunTierKeys.blob(s3.configuration.location, digest))
+    }
+}
