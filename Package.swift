@@ -201,6 +201,17 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        // Write authorisation: token files, the route classifier, every mutation route over HTTP, the CLI's tokens.
+        .testTarget(
+            name: "LarderAuthTests",
+            dependencies: [
+                "LarderAPI", "LarderCore", "LarderServer", "LarderStore", "LarderTestSupport", "Upstream", "RunModel", "larder",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LarderCLITests",
             dependencies: ["larder", "runcmp", "LarderAPI", "LarderStore", "LarderTestSupport", "RunModel"],

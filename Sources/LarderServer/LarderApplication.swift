@@ -14,6 +14,8 @@ public func buildRouter(_ services: LarderServices, maxStreams: Int) -> Router<L
     let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: JSONErrorMiddleware(routes: routes))
+    router.add(middleware: WriteAuthorizationMiddleware(authorizer: services.authorizer,
+                                                        classifier: WriteRouteClassifier(hfPrefix: services.hf.configuration.pathPrefix)))
     BlobRoutes(store: services.store, metrics: services.metrics, streams: streams).register(on: router)
     FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics, streams: streams).register(on: router)
     RunRoutes(store: services.store, metrics: services.metrics, streams: streams, keepRuns: services.keepRuns).register(on: router)

@@ -14,6 +14,8 @@ public struct LarderConfiguration: Sendable {
     public var keepRuns: Int?
     /// The Hugging Face mirror (`/hf`): upstream Hub, token, revision TTL.
     public var hf: HFConfiguration = HFConfiguration()
+    /// Who may write (`--token-file`, `--read-only`); reads stay open.
+    public var writeAccess: WriteAccessConfiguration = WriteAccessConfiguration()
     /// Where the services log.
     public var logger: Logger = Logger(label: "larder")
 

@@ -17,9 +17,13 @@ public struct LarderServices: Sendable {
     public let hf: HFMirror
     /// Runs kept per flow (nil: all).
     public let keepRuns: Int?
+    /// Decides who may write (open unless a token file or read-only mode is configured).
+    public let authorizer: WriteAuthorizer
 
-    /// Opens the store and prepares the upstream side.
+    /// Opens the store and prepares the upstream side; throws ``TokenStore/LoadError`` first when the token file
+    /// cannot be used.
     public init(configuration: LarderConfiguration) throws {
+        self.authorizer = try WriteAuthorizer(configuration: configuration.writeAccess, logger: configuration.logger)
         var storeConfiguration = configuration.store
         storeConfiguration.logger = configuration.logger
         self.store = try BlobStore(storeConfiguration)

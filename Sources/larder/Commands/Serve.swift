@@ -35,6 +35,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var hf: HFServeOptions
 
+    @OptionGroup var access: AuthServeOptions
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -120,6 +122,7 @@ struct Serve: AsyncParsableCommand {
         configuration.maxStreams = maxStreams
         configuration.core.allowlist = UpstreamAllowlist(allowUpstream.flatMap { $0.split(separator: ",").map(String.init) })
         configuration.core.hf = try hf.configuration()
+        access.apply(to: &configuration.core)
         var logger = Logger(label: "larder")
         logger.logLevel = level
         configuration.core.logger = logger
@@ -131,16 +134,20 @@ struct Serve: AsyncParsableCommand {
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
             throw ExitCode.failure
+        } catch let error as TokenStore.LoadError {
+            FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
+            throw ExitCode.failure
         } catch {
             FileHandle.standardError.write(Data("larder: cannot use \(directory) as the data directory: \(describe(error)); give a writable directory with --data\n".utf8))
             throw ExitCode.failure
         }
         let startupLogger = logger
         let allowed = configuration.core.allowlist.entries.joined(separator: ",")
+        let writes = access.summary
         try await runServer(configuration, services: services) { port in
             startupLogger.notice("larder serving", metadata: [
                 "address": "\(host):\(port)", "data": "\(directory)",
-                "allow-upstream": "\(allowed)",
+                "allow-upstream": "\(allowed)", "writes": "\(writes)",
             ])
         }
         services.store.close()
