@@ -7,7 +7,7 @@ import LarderCore
 /// `GET` and `HEAD` are reads (except below `/admin`), and so is the Hub's `POST …/paths-info/…` (a listing
 /// the Hub client asks with POST). Every other request is a write: the known mutation routes are named here, shape
 /// by shape, and anything else is ``WriteAction/unclassified(route:)``, which no token may do. A route added later
-/// without a line here is therefore closed, not open (`AuthRouteCoverageTests` checks every registered route).
+/// without a line here is therefore closed, not open (`WriteRouteClassifierTests` checks every registered route).
 public struct WriteRouteClassifier: Sendable {
     /// What a request is.
     public enum Access: Equatable, Sendable {

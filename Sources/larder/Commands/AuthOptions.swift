@@ -16,10 +16,15 @@ struct AuthServeOptions: ParsableArguments {
             help: "A gated or private Hugging Face repository ([TYPE/]NAMESPACE/NAME, repeatable) that callers without their own token may read from the cache.")
     var hfPublicRepos: [String] = []
 
+    @Option(name: .customLong("hf-access-ttl"),
+            help: "Seconds a caller's access to a gated or private Hugging Face repository, checked upstream with their own token, is remembered.")
+    var hfAccessTTL: Int = 60
+
     func validate() throws {
         if let tokenFile, !FileManager.default.isReadableFile(atPath: tokenFile) {
             throw ValidationError("--token-file \(tokenFile) cannot be read; give a readable file of tokens")
         }
+        guard hfAccessTTL >= 0 else { throw ValidationError("--hf-access-ttl must be 0 or more seconds") }
         for repo in hfPublicRepos where HFPublicRepos.parse(repo) == nil {
             throw ValidationError("--hf-public-repo \(repo) is not a repository id such as meta-llama/Llama-3.1-8B or datasets/org/name")
         }
@@ -30,6 +35,7 @@ struct AuthServeOptions: ParsableArguments {
         configuration.writeAccess.tokenFile = tokenFile
         configuration.writeAccess.readOnly = readOnly
         configuration.hf.publicRepos = HFPublicRepos(hfPublicRepos.compactMap(HFPublicRepos.parse))
+        configuration.hf.accessTTL = .seconds(hfAccessTTL)
     }
 
     /// How writes are guarded, for the startup log line.
