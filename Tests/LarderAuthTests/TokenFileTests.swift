@@ -111,4 +111,26 @@ struct TokenFileTests {
         let bad = #expect(throws: TokenStore.LoadError.self) { try TokenStore(path: path, logger: logger) }
         #expect(bad?.description.contains("line 1") == true)
     }
+
+    @Test("deciding a write against a 1,000-token file costs microseconds (one stat, one SHA-256, 1,000 comparisons)")
+    func decisionCost() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let tokens = (0..<1000).map { "bulk-token-\($0)-0123456789abcdef" }
+        try tokens.map { $0 + " runs:Nightly" }.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let authorizer = WriteAuthorizer(tokens: try TokenStore(path: path, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })),
+                                          readOnly: false)
+        let calls = 10_000
+        let started = ContinuousClock.now
+        var allowed = 0
+        for index in 0..<calls {
+            if (try? authorizer.authorize(.runs(flow: "Nightly"), authorization: "Bearer " + tokens[index % tokens.count])) != nil { allowed += 1 }
+        }
+        let elapsed = ContinuousClock.now - started
+        let perCall = elapsed / calls
+        print("write authorisation: \(calls) decisions against \(tokens.count) tokens in \(elapsed), \(perCall) each")
+        #expect(allowed == calls)
+        // A loose bound for a loaded CI machine: even 1 ms per write would be noise next to the write itself.
+        #expect(perCall < .milliseconds(1), "\(perCall) per decision")
+    }
 }

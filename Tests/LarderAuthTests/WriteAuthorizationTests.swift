@@ -206,7 +206,7 @@ struct WriteAuthorizationTests {
         }
     }
 
-    @Test("a refused upload is answered at once, before its body, and the server stays healthy")
+    @Test("a refused 16 MiB upload stores nothing and the server stays healthy")
     func refusedLargeUpload() async throws {
         let tokenFile = try TestTokens.writeFile()
         defer { try? FileManager.default.removeItem(atPath: tokenFile) }

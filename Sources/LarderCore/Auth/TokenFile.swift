@@ -14,7 +14,7 @@ public struct TokenFile: Sendable {
     /// One accepted token.
     public struct Entry: Sendable {
         /// SHA-256 of the token's bytes.
-        public let digest: [UInt8]
+        public let digest: Digest
         /// What it may do; empty: everything.
         public let scopes: [AccessScope]
         /// A name for logs and messages that does not reveal the token: `token:<first 12 hex of its SHA-256>`.
@@ -83,29 +83,45 @@ public struct TokenFile: Sendable {
     public func entry(for presented: Substring) -> Entry? {
         let digest = Self.digest(presented)
         var found: Entry?
-        for entry in entries where Self.constantTimeEqual(entry.digest, digest) && found == nil {
+        for entry in entries where entry.digest.constantTimeEquals(digest) && found == nil {
             found = entry
         }
         return found
     }
 
+    /// A SHA-256 digest as four words, compared without an early exit.
+    public struct Digest: Sendable, Equatable {
+        let words: (UInt64, UInt64, UInt64, UInt64)
+
+        init(_ bytes: some Sequence<UInt8>) {
+            var words: [UInt64] = [0, 0, 0, 0]
+            for (index, byte) in bytes.prefix(32).enumerated() {
+                words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+            }
+            self.words = (words[0], words[1], words[2], words[3])
+        }
+
+        /// Whether the digests are equal, looking at every bit whatever the first difference.
+        func constantTimeEquals(_ other: Digest) -> Bool {
+            let difference = (words.0 ^ other.words.0) | (words.1 ^ other.words.1) | (words.2 ^ other.words.2) | (words.3 ^ other.words.3)
+            return difference == 0
+        }
+
+        public static func == (a: Digest, b: Digest) -> Bool { a.constantTimeEquals(b) }
+
+        /// The first 12 hex digits.
+        var prefix: String {
+            let hex = String(words.0 >> 16, radix: 16)
+            return String(repeating: "0", count: max(0, 12 - hex.count)) + hex
+        }
+    }
+
     /// SHA-256 of `token`'s UTF-8 bytes.
-    static func digest(_ token: some StringProtocol) -> [UInt8] {
-        Array(SHA256.hash(data: Array(token.utf8)))
+    static func digest(_ token: some StringProtocol) -> Digest {
+        Digest(SHA256.hash(data: Array(token.utf8)))
     }
 
-    static func principal(_ digest: [UInt8]) -> String {
-        "token:" + digest.prefix(6).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-    }
-
-    /// Compares two byte strings of equal length without an early exit.
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
+    static func principal(_ digest: Digest) -> String {
+        "token:" + digest.prefix
     }
 }
