@@ -40,6 +40,27 @@ func send(_ method: UpstreamMethod, _ url: String, token: String? = nil, authori
     return Answer(status: response.head.status, head: response.head, body: bytes)
 }
 
+/// Sends one request with a method libcurl's wrapper does not offer (`PATCH`) over a raw socket, with
+/// `Connection: close`, and parses the answer (bodies with `Content-Length`, as the server's error answers have).
+func sendRaw(_ method: String, port: Int, path: String, token: String? = nil, authorization: String? = nil,
+             body: [UInt8] = []) async throws -> Answer {
+    var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
+    if let token { head += "Authorization: Bearer \(token)\r\n" }
+    if let authorization { head += "Authorization: \(authorization)\r\n" }
+    let answer = try await RawExchange.send(port: port, Array((head + "\r\n").utf8) + body)
+    let separator = Array("\r\n\r\n".utf8)
+    guard let split = answer.bytes.firstRange(of: separator), let status = answer.status else {
+        throw FixtureError("no HTTP answer to \(method) \(path): \(answer.text.prefix(200))")
+    }
+    let lines = String(decoding: answer.bytes[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n").dropFirst()
+    let headers = lines.compactMap { line -> (name: String, value: String)? in
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+    let responseHead = UpstreamResponseHead(status: status, headers: headers, effectiveURL: path, contentLength: nil)
+    return Answer(status: status, head: responseHead, body: Array(answer.bytes[split.upperBound...]))
+}
+
 /// The tokens the tests' token file holds, each with one scope (or none).
 enum TestTokens {
     static let admin = "tok-admin-0123456789abcdef"

@@ -5,7 +5,8 @@ import LarderCore
 /// Sorts every request, by method and path alone, into a read or the ``WriteAction`` it performs.
 ///
 /// `GET` and `HEAD` are reads (except below `/admin`), and so is the Hub's `POST …/paths-info/…` (a listing
-/// the Hub client asks with POST). Every other request is a write: the known mutation routes are named here, shape
+/// the Hub client asks with POST). Every other method below `/admin` is ``WriteAction/admin``, below `/v2`
+/// (registry pushes) ``WriteAction/blobs``. Every other request is a write: the known mutation routes are named here, shape
 /// by shape, and anything else is ``WriteAction/unclassified(route:)``, which no token may do. A route added later
 /// without a line here is therefore closed, not open (`WriteRouteClassifierTests` checks every registered route).
 public struct WriteRouteClassifier: Sendable {
@@ -30,6 +31,8 @@ public struct WriteRouteClassifier: Sendable {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         if segments.first == "admin" { return .write(.admin) }
         if method == .get || method == .head { return .read }
+        // Registry pushes below /v2 (the OCI mirror is pull-only and answers them 405): they would write blobs.
+        if segments.first == "v2" { return .write(.blobs) }
         let route = "\(method.rawValue) \(path.prefix(200))"
         switch (method, segments.first.map(String.init) ?? "", segments.count) {
         case (.post, "blobs", 1), (.put, "blobs", 2), (.delete, "blobs", 2):
