@@ -6,7 +6,8 @@
 #   espeak-ng                                       speech for the faster-whisper transcription test
 # Usage: tools/install-deps.sh [extra-package...]
 set -euo pipefail
-packages=(liblmdb-dev libcurl4-openssl-dev pkg-config python3 python3-venv curl espeak-ng "$@")
+# openssl: the TLS tests make self-signed certificates with `openssl req`.
+packages=(liblmdb-dev libcurl4-openssl-dev pkg-config python3 python3-venv curl espeak-ng openssl "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

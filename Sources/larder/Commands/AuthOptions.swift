@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LarderClient
 import LarderCore
+import LarderServer
+import Logging
 
 /// `larder serve`'s access options: who may write, and which gated Hugging Face repositories everyone may read.
 struct AuthServeOptions: ParsableArguments {
@@ -16,6 +18,12 @@ struct AuthServeOptions: ParsableArguments {
             help: "A gated or private Hugging Face repository ([TYPE/]NAMESPACE/NAME, repeatable) that callers without their own token may read from the cache.")
     var hfPublicRepos: [String] = []
 
+    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this PEM certificate chain (with --tls-key); re-read when it changes.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert; re-read when it changes.")
+    var tlsKey: String?
+
     @Option(name: .customLong("hf-access-ttl"),
             help: "Seconds a caller's access to a gated or private Hugging Face repository, checked upstream with their own token, is remembered.")
     var hfAccessTTL: Int = 60
@@ -23,6 +31,9 @@ struct AuthServeOptions: ParsableArguments {
     func validate() throws {
         if let tokenFile, !FileManager.default.isReadableFile(atPath: tokenFile) {
             throw ValidationError("--token-file \(tokenFile) cannot be read; give a readable file of tokens")
+        }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("give both --tls-cert and --tls-key, or neither")
         }
         guard hfAccessTTL >= 0 else { throw ValidationError("--hf-access-ttl must be 0 or more seconds") }
         for repo in hfPublicRepos where HFPublicRepos.parse(repo) == nil {
@@ -36,6 +47,12 @@ struct AuthServeOptions: ParsableArguments {
         configuration.writeAccess.readOnly = readOnly
         configuration.hf.publicRepos = HFPublicRepos(hfPublicRepos.compactMap(HFPublicRepos.parse))
         configuration.hf.accessTTL = .seconds(hfAccessTTL)
+    }
+
+    /// The TLS certificate and key, loaded (nil without --tls-cert); throws a sentence naming the unusable file.
+    func tls(logger: Logger) throws -> TLSCertificateReloader? {
+        guard let tlsCert, let tlsKey else { return nil }
+        return try TLSCertificateReloader(certificate: tlsCert, key: tlsKey, logger: logger)
     }
 
     /// How writes are guarded, for the startup log line.

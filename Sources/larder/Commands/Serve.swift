@@ -130,11 +130,15 @@ struct Serve: AsyncParsableCommand {
         let services: LarderServices
         do {
             try Self.prepareDataDirectory(directory)
+            configuration.tls = try access.tls(logger: logger)
             services = try LarderServices(configuration: configuration)
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
             throw ExitCode.failure
         } catch let error as TokenStore.LoadError {
+            FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        } catch let error as TLSCertificateReloader.LoadError {
             FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
             throw ExitCode.failure
         } catch {
@@ -144,10 +148,11 @@ struct Serve: AsyncParsableCommand {
         let startupLogger = logger
         let allowed = configuration.core.allowlist.entries.joined(separator: ",")
         let writes = access.summary
+        let tlsMode = configuration.tls == nil ? "off" : "on"
         try await runServer(configuration, services: services) { port in
             startupLogger.notice("larder serving", metadata: [
                 "address": "\(host):\(port)", "data": "\(directory)",
-                "allow-upstream": "\(allowed)", "writes": "\(writes)",
+                "allow-upstream": "\(allowed)", "writes": "\(writes)", "tls": "\(tlsMode)",
             ])
         }
         services.store.close()
