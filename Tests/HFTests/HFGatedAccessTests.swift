@@ -1,6 +1,7 @@
 import Foundation
 import LarderAPI
 import LarderCore
+import LarderStore
 import LarderTestSupport
 import Testing
 
@@ -125,6 +126,24 @@ struct HFGatedAccessTests {
             let withToken = try await get(mirror.url("/hf/fixture/model/resolve/main/config.json"), headers: Self.bearer(Self.bob))
             #expect(withToken.status == 200)
             #expect(try await mirror.metricIfPresent("larder_hf_access_checks_total{result=\"upstream\"}") ?? 0 == 0)
+        }
+    }
+
+    @Test("the real huggingface_hub client: GatedRepoError without HF_TOKEN for a file another caller cached, the file with one")
+    func realClient() async throws {
+        try await withGatedMirror(.gated) { hub, mirror in
+            let cached = try await get(mirror.url("/hf/fixture/model/resolve/main/config.json"), headers: Self.bearer(Self.cluster))
+            #expect(cached.status == 200)
+            let refused = try await HFVenv.runAsync("hub_client.py", ["expect-error", HubFixture.repo, "config.json"], endpoint: mirror.endpoint)
+            #expect(refused["error"] as? String == "GatedRepoError" || refused["cause"] as? String == "GatedRepoError", "\(refused)")
+            let refusedBob = try await HFVenv.runAsync("hub_client.py", ["expect-error", HubFixture.repo, "config.json"], endpoint: mirror.endpoint,
+                                                       extraEnvironment: ["HF_TOKEN": Self.bob])
+            #expect(refusedBob["error"] as? String == "GatedRepoError" || refusedBob["cause"] as? String == "GatedRepoError", "\(refusedBob)")
+            let downloaded = try await HFVenv.runAsync("hub_client.py", ["download", HubFixture.repo, "config.json", "model.bin"],
+                                                       endpoint: mirror.endpoint, extraEnvironment: ["HF_TOKEN": Self.alice])
+            let files = downloaded["files"] as? [String: [String: Any]]
+            #expect(files?["config.json"]?["sha256"] as? String == BlobDigest(hashing: Self.files["config.json"] ?? []).hex, "\(downloaded)")
+            #expect(files?["model.bin"]?["sha256"] as? String == BlobDigest(hashing: Self.files["model.bin"] ?? []).hex)
         }
     }
 }
