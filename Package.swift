@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // TLS for `serve --tls-cert/--tls-key` (already resolved through Hummingbird's HummingbirdTLS).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -90,8 +92,11 @@ let package = Package(
                 "LarderStore",
                 "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -204,6 +209,17 @@ let package = Package(
         ),
         // The Metaflow integration end to end (tools/metaflow): needs tools/metaflow/venv.sh, run by tools/test.sh.
         .testTarget(name: "MetaflowTests", dependencies: ["LarderTestSupport", "larder", "runcmp"], swiftSettings: swiftSettings),
+        // Write authorisation: token files, the route classifier, every mutation route over HTTP, the CLI's tokens.
+        .testTarget(
+            name: "LarderAuthTests",
+            dependencies: [
+                "LarderAPI", "LarderCore", "LarderServer", "LarderStore", "LarderTestSupport", "Upstream", "RunModel", "larder",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LarderCLITests",
             dependencies: ["larder", "runcmp", "LarderAPI", "LarderStore", "LarderTestSupport", "RunModel"],

@@ -9,10 +9,15 @@ public struct ServerConnection: Sendable {
     /// The server's base URL without a trailing slash, e.g. `http://127.0.0.1:7480`.
     public let baseURL: String
     let client: UpstreamClient
+    /// The write token sent with every request that changes something (see ``ClientToken``); reads go without it,
+    /// so it never reaches `/hf` reads, where `Authorization` is the caller's Hugging Face token.
+    let token: String?
 
-    /// A connection to `baseURL`; `attempts` bounds retries of each request.
+    /// A connection to `baseURL`; `attempts` bounds retries of each request; `token` is sent with writes.
     public init(baseURL: String, attempts: Int = 2, connectTimeout: Duration = .seconds(10),
-                stallTimeout: Duration = UpstreamConfiguration().stallTimeout, logger: Logger = Self.quietLogger) {
+                stallTimeout: Duration = UpstreamConfiguration().stallTimeout, logger: Logger = Self.quietLogger,
+                token: String? = ClientToken.fromEnvironment) {
+        self.token = token
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
@@ -36,6 +41,7 @@ public struct ServerConnection: Sendable {
     /// Sends `request`; throws a ``ClientError`` for transport failures and answers that are neither 2xx nor in
     /// `allowing`.
     public func send(_ request: UpstreamRequest, allowing: Set<Int> = []) async throws -> UpstreamResponse {
+        let request = authorized(request)
         let response: UpstreamResponse
         do {
             response = try await client.send(request)
@@ -48,10 +54,20 @@ public struct ServerConnection: Sendable {
         guard (200..<300).contains(response.head.status) || allowing.contains(response.head.status) else {
             let body = (try? await response.collect(upTo: 64 * 1024)) ?? []
             let status = response.head.status
+            // A refused token (401, 403) is not permanent: the same request passes once the right token is given.
             throw ClientError(Self.errorMessage(status: status, body: body),
-                              permanent: (400..<500).contains(status) && status != 408 && status != 429)
+                              permanent: (400..<500).contains(status) && ![401, 403, 408, 429].contains(status), status: status)
         }
         return response
+    }
+
+    /// `request` with `Authorization: Bearer <token>` when it is a write and carries no `Authorization` yet.
+    func authorized(_ request: UpstreamRequest) -> UpstreamRequest {
+        guard let token, request.method != .get, request.method != .head,
+              !request.headers.contains(where: { $0.name.lowercased() == "authorization" }) else { return request }
+        var request = request
+        request.headers.append(("Authorization", "Bearer \(token)"))
+        return request
     }
 
     /// Sends `request` and decodes its JSON answer.

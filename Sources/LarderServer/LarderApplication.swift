@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import LarderCore
 import LarderStore
 import Logging
@@ -14,6 +16,8 @@ public func buildRouter(_ services: LarderServices, maxStreams: Int) -> Router<L
     let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: JSONErrorMiddleware(routes: routes))
+    router.add(middleware: WriteAuthorizationMiddleware(authorizer: services.authorizer,
+                                                        classifier: WriteRouteClassifier(hfPrefix: services.hf.configuration.pathPrefix)))
     BlobRoutes(store: services.store, metrics: services.metrics, streams: streams).register(on: router)
     FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics, streams: streams).register(on: router)
     RunRoutes(store: services.store, catalog: services.runs, fills: services.fills, metrics: services.metrics, streams: streams,
@@ -29,9 +33,19 @@ public func buildApplication(
     _ configuration: ServerConfiguration, services: LarderServices,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()])
+    let server: HTTPServerBuilder
+    if let tls = configuration.tls {
+        let tlsConfiguration = tls.configuration
+        server = HTTPServerBuilder { responder in
+            try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tlsConfiguration)
+        }
+    } else {
+        server = .http1(configuration: http1)
+    }
     var app = Application(
         router: buildRouter(services, maxStreams: configuration.maxStreams),
-        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+        server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "larder"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: configuration.core.logger

@@ -16,6 +16,7 @@ extension LarderFailure: HTTPResponseError {
     static func status(of kind: Kind) -> HTTPResponse.Status {
         switch kind {
         case .invalidRequest: .badRequest
+        case .unauthenticated: .unauthorized
         case .notPermitted: .forbidden
         case .notFound: .notFound
         case .unsupportedOperation: .methodNotAllowed
@@ -32,7 +33,7 @@ extension LarderFailure: HTTPResponseError {
 
     /// The kinds with a name, to turn a status back into one.
     private static let namedKinds: [Kind] = [
-        .invalidRequest, .notPermitted, .notFound, .unsupportedOperation, .conflict, .rangeOutsideContent,
+        .invalidRequest, .unauthenticated, .notPermitted, .notFound, .unsupportedOperation, .conflict, .rangeOutsideContent,
         .internalFailure, .upstreamFailed, .unavailable, .upstreamTimedOut, .storeFull,
     ]
 

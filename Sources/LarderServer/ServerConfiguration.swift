@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var core: LarderConfiguration
     /// The most blob response bodies streamed at once; past it a read gets `503` with `Retry-After`.
     public var maxStreams: Int = 256
+    /// Serve HTTPS with this certificate and key (`--tls-cert/--tls-key`, reloaded on change); nil: plain HTTP.
+    public var tls: TLSCertificateReloader?
     /// How often last-access times are written to disk.
     public var accessFlushInterval: Duration = .seconds(5)
 

@@ -66,6 +66,26 @@ final class HubFixture: @unchecked Sendable {
         }
     }
 
+    /// How the fixture gates `fixture/model` (see ``gate(_:tokens:)``).
+    enum Gate: String {
+        case publicRepo = "public", gated, `private`
+    }
+
+    /// Gates `fixture/model`: only `Authorization: Bearer T` with T in `tokens` passes its info and resolve routes,
+    /// and its info reports `gated` (or `private`); `.publicRepo` lifts the gate.
+    func gate(_ mode: Gate, tokens: [String] = []) throws {
+        let body = try RawHTTP.get(port: port, path: "/_gate?mode=\(mode.rawValue)&tokens=\(tokens.joined(separator: ","))")
+        let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        guard object?["mode"] as? String == mode.rawValue else {
+            throw FixtureError("hub_fixture.py did not set the gate: \(String(decoding: body, as: UTF8.self))")
+        }
+    }
+
+    /// Gated requests the fixture saw with `Authorization: Bearer token` (nil: without a token).
+    func gatedRequests(token: String?) throws -> Int {
+        try counts()["AUTH \(token ?? "-")"] ?? 0
+    }
+
     func stop() {
         process.stop()
         try? FileManager.default.removeItem(atPath: root)

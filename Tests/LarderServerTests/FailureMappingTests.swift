@@ -6,7 +6,7 @@ import Testing
 struct FailureMappingTests {
     /// Each kind and the status RFC 9110 (and WebDAV's 507) gives that meaning.
     static let expected: [(LarderFailure.Kind, Int)] = [
-        (.invalidRequest, 400), (.notPermitted, 403), (.notFound, 404), (.unsupportedOperation, 405),
+        (.invalidRequest, 400), (.unauthenticated, 401), (.notPermitted, 403), (.notFound, 404), (.unsupportedOperation, 405),
         (.conflict, 409), (.rangeOutsideContent, 416), (.internalFailure, 500), (.upstreamFailed, 502),
         (.unavailable, 503), (.upstreamTimedOut, 504), (.storeFull, 507), (.upstreamStatus(401), 401),
         (.upstreamStatus(429), 429),

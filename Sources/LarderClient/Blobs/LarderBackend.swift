@@ -32,12 +32,18 @@ public struct ClientError: Error, CustomStringConvertible, Sendable {
     /// True when repeating the same request cannot succeed: the server rejected it (a 4xx answer other than 408
     /// and 429) or the input is unusable. False for transport failures and server errors, which may pass.
     public let isPermanent: Bool
+    /// The server's status when it answered with an error, else nil.
+    public let status: Int?
 
-    /// Creates an error with `message`.
-    public init(_ message: String, permanent: Bool = false) {
+    /// Creates an error with `message`; `status` is the server's error answer, if any.
+    public init(_ message: String, permanent: Bool = false, status: Int? = nil) {
         self.message = message
         self.isPermanent = permanent
+        self.status = status
     }
+
+    /// Whether the server refused the write token (401, 403): the request passes once the right token is given.
+    public var isTokenRefusal: Bool { status == 401 || status == 403 }
 
     public var description: String { message }
 }

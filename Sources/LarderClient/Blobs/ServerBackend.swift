@@ -11,9 +11,9 @@ public struct ServerBackend: LarderBackend {
     /// The server's base URL, e.g. `http://127.0.0.1:7480`.
     public var baseURL: String { connection.baseURL }
 
-    /// A backend for the server at `baseURL`.
-    public init(baseURL: String) {
-        self.connection = ServerConnection(baseURL: baseURL)
+    /// A backend for the server at `baseURL`, sending `token` with writes.
+    public init(baseURL: String, token: String? = ClientToken.fromEnvironment) {
+        self.connection = ServerConnection(baseURL: baseURL, token: token)
     }
 
     public func put(path: String?, progress: ProgressReporter?) async throws -> BlobRecord {

@@ -14,10 +14,10 @@ public struct HFServerBackend: HFBackend {
     /// The Hub prefix (`/hf`).
     public let prefix: String
 
-    /// A backend for the server at `baseURL`.
-    public init(baseURL: String, prefix: String = "/hf") {
+    /// A backend for the server at `baseURL`, sending `token` with writes.
+    public init(baseURL: String, prefix: String = "/hf", token: String? = ClientToken.fromEnvironment) {
         // Large model files may pause while the server fills them from the Hub: allow long stalls.
-        self.connection = ServerConnection(baseURL: baseURL, stallTimeout: .seconds(120))
+        self.connection = ServerConnection(baseURL: baseURL, stallTimeout: .seconds(120), token: token)
         self.prefix = prefix
     }
 

@@ -12,10 +12,11 @@ public struct RunServerClient: Sendable {
     var baseURL: String { connection.baseURL }
 
     /// A client for the server at `baseURL`; `attempts` bounds retries of each request, `stallTimeout` how long a
-    /// request may go without progress (a server that accepts but never answers).
-    public init(baseURL: String, attempts: Int = 2, connectTimeout: Duration = .seconds(5), stallTimeout: Duration = .seconds(30)) {
+    /// request may go without progress (a server that accepts but never answers); `token` is sent with writes.
+    public init(baseURL: String, attempts: Int = 2, connectTimeout: Duration = .seconds(5), stallTimeout: Duration = .seconds(30),
+                token: String? = ClientToken.fromEnvironment) {
         self.connection = ServerConnection(baseURL: baseURL, attempts: attempts, connectTimeout: connectTimeout,
-                                           stallTimeout: stallTimeout)
+                                           stallTimeout: stallTimeout, token: token)
     }
 
     /// Throws a permanent ``ClientError`` unless `path` is a readable regular file (an artifact must be one file).

@@ -46,7 +46,10 @@ public struct RunUploadQueue: Sendable {
             _ = try await client.upload(record: record, artifacts: artifacts)
             return .uploaded
         } catch {
-            let reason = describe(error)
+            var reason = describe(error)
+            if (error as? ClientError)?.isTokenRefusal == true {
+                reason += "; it needs a token allowed to write runs of flow \(record.identity.flow) (LARDER_TOKEN or --token-file)"
+            }
             do {
                 let entry = try spool.enqueue(record: record, artifacts: artifacts)
                 if Self.isPermanent(error) {
@@ -71,6 +74,8 @@ public struct RunUploadQueue: Sendable {
         public var remaining = 0
         /// Why the flush stopped with entries waiting (the server could not be reached or failed).
         public var stopReason: String?
+        /// Set when the flush stopped because the server refused the write token.
+        public var tokenRefused = false
     }
 
     /// Sends the spooled entries in order. An entry the server refuses (a 4xx answer, or an artifact that cannot
@@ -98,6 +103,7 @@ public struct RunUploadQueue: Sendable {
                 }
                 logger.debug("spooled record not sent", metadata: ["entry": "\(entry.id)", "error": "\(reason)"])
                 report.stopReason = reason
+                report.tokenRefused = (error as? ClientError)?.isTokenRefusal == true
                 report.remaining = entries.count - index
                 break
             }

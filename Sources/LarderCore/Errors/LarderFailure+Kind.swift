@@ -4,6 +4,8 @@ extension LarderFailure {
     public enum Kind: Sendable, Hashable, CustomStringConvertible {
         /// The request is malformed or asks for something impossible.
         case invalidRequest
+        /// The caller did not say who it is, or presented a credential that is not accepted (write authorisation).
+        case unauthenticated
         /// The caller may not do this (e.g. an upstream host outside the allowlist).
         case notPermitted
         /// The thing asked for does not exist here.
@@ -31,7 +33,7 @@ extension LarderFailure {
         /// may succeed).
         public var isServerSide: Bool {
             switch self {
-            case .invalidRequest, .notPermitted, .notFound, .unsupportedOperation, .conflict, .rangeOutsideContent: false
+            case .invalidRequest, .unauthenticated, .notPermitted, .notFound, .unsupportedOperation, .conflict, .rangeOutsideContent: false
             case .internalFailure, .upstreamFailed, .unavailable, .upstreamTimedOut, .storeFull: true
             case .upstreamStatus(let code): code >= 500
             }
@@ -40,6 +42,7 @@ extension LarderFailure {
         public var description: String {
             switch self {
             case .invalidRequest: "invalid request"
+            case .unauthenticated: "unauthenticated"
             case .notPermitted: "not permitted"
             case .notFound: "not found"
             case .unsupportedOperation: "unsupported operation"

@@ -14,6 +14,12 @@ public struct HFConfiguration: Sendable {
     public var revisionTTL: Duration = .seconds(300)
     /// The path prefix clients put in `HF_ENDPOINT` (`http://host:7480/hf`).
     public var pathPrefix: String = "/hf"
+    /// Gated or private repositories served from the cache to callers without their own token (see
+    /// ``HFCallerAccess``).
+    public var publicRepos = HFPublicRepos()
+    /// How long a caller's access to a gated or private repository, checked upstream with the caller's token, is
+    /// trusted before it is checked again (allowed and refused alike).
+    public var accessTTL: Duration = .seconds(60)
     /// Files fetched at once per warm reference.
     public var warmFileConcurrency: Int = 4
 

@@ -15,6 +15,8 @@ package final class HFMetrics: Sendable {
     }
 
     package let revisions: Revisions
+    /// Caller access checks of gated and private repositories: asked upstream, answered from memory, refused.
+    package let access: (upstream: Counter, remembered: Counter, refused: Counter)
     /// Resolve requests by result (`hit`, `miss`, `coalesced`, `head`).
     package let files: (hit: Counter, miss: Counter, coalesced: Counter, head: Counter)
 
@@ -27,6 +29,13 @@ package final class HFMetrics: Sendable {
             upstream: registry.makeCounter(descriptor: lookups, labels: [("source", "upstream")]),
             coalesced: registry.makeCounter(descriptor: lookups, labels: [("source", "coalesced")]),
             stale: registry.makeCounter(descriptor: lookups, labels: [("source", "stale")]))
+        // larder_hf_access_checks_total{result=…}
+        let checks = MetricNameDescriptor(namespace: "larder", subsystem: "hf", metricName: "access_checks", unitName: "total",
+                                          helpText: "Caller access checks of gated and private Hugging Face repositories")
+        access = (
+            registry.makeCounter(descriptor: checks, labels: [("result", "upstream")]),
+            registry.makeCounter(descriptor: checks, labels: [("result", "remembered")]),
+            registry.makeCounter(descriptor: checks, labels: [("result", "refused")]))
         // larder_hf_file_requests_total{result=…}
         let requests = MetricNameDescriptor(namespace: "larder", subsystem: "hf", metricName: "file_requests", unitName: "total",
                                             helpText: "Hugging Face resolve requests by result")

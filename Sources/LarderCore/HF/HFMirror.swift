@@ -32,6 +32,8 @@ public final class HFMirror: Sendable {
     package static let upstreamRetryInterval: Double = 15
     /// `POST /warm` jobs.
     public let warmJobs: WarmJobs
+    /// Callers' remembered access to gated and private repositories.
+    package let callerAccess: HFCallerAccess
 
     /// Creates the mirror over the server's store and upstream client: `upstreamConfiguration` is the upstream
     /// client's, `allowlist` the `--allow-upstream` hosts (HF fills may also be redirected to them).
@@ -55,6 +57,7 @@ public final class HFMirror: Sendable {
         self.metrics = metrics
         self.hfMetrics = HFMetrics(registry: metrics.registry)
         self.warmJobs = WarmJobs()
+        self.callerAccess = HFCallerAccess(ttl: hf.accessTTL)
     }
 
     /// Hosts an HF fill may be redirected to: the upstream itself, the Hub's CDNs, and `--allow-upstream` hosts.
@@ -153,6 +156,10 @@ public final class HFMirror: Sendable {
         }
         if HFRevision.isCommit(revision) && manifest.commit != revision {
             throw LarderFailure(.upstreamFailed, "upstream_invalid", "the upstream answered commit \(manifest.commit) for \(revision)")
+        }
+        if let authorization, !authorization.isEmpty {
+            // The Hub just answered this caller's own token: no second request to check their access.
+            callerAccess.remember(authorization, repo, refusal: nil)
         }
         let digest = try await catalog.save(manifest)
         let stored = try catalog.manifest(digest: digest) ?? manifest

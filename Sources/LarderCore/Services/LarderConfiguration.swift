@@ -16,6 +16,8 @@ public struct LarderConfiguration: Sendable {
     public var hf: HFConfiguration = HFConfiguration()
     /// The S3 run tier (`--runs-s3`); nil keeps runs on this node only.
     public var runTier: RunTierConfiguration?
+    /// Who may write (`--token-file`, `--read-only`); reads stay open.
+    public var writeAccess: WriteAccessConfiguration = WriteAccessConfiguration()
     /// Where the services log.
     public var logger: Logger = Logger(label: "larder")
 

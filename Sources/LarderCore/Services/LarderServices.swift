@@ -19,9 +19,13 @@ public struct LarderServices: Sendable {
     public let keepRuns: Int?
     /// The run store as clients see it: local, merged with the S3 run tier when configured.
     public let runs: RunCatalog
+    /// Decides who may write (open unless a token file or read-only mode is configured).
+    public let authorizer: WriteAuthorizer
 
-    /// Opens the store and prepares the upstream side.
+    /// Opens the store and prepares the upstream side; throws ``TokenStore/LoadError`` first when the token file
+    /// cannot be used.
     public init(configuration: LarderConfiguration) throws {
+        self.authorizer = try WriteAuthorizer(configuration: configuration.writeAccess, logger: configuration.logger)
         var storeConfiguration = configuration.store
         storeConfiguration.logger = configuration.logger
         storeConfiguration.runOutbox = configuration.runTier != nil

@@ -15,7 +15,7 @@ struct HFAPIHandlers: Sendable {
 
     /// `GET /api/<type>s/<repo>/revision/<rev>[?blobs=true]`.
     func info(_ request: Request, repo: HFRepoID, revision: String, headOnly: Bool) async throws -> Response {
-        let resolution = try await mirror.resolve(repo, revision: revision, authorization: request.headers[.authorization])
+        let resolution = try await mirror.resolveForCaller(repo, revision: revision, authorization: request.headers[.authorization])
         let blobs = Self.flag(request.uri.queryParameters["blobs"])
         return json(HFDocuments.info(resolution.manifest, blobs: blobs), resolution: resolution, headOnly: headOnly)
     }
@@ -23,7 +23,7 @@ struct HFAPIHandlers: Sendable {
     /// `GET /api/<type>s/<repo>/tree/<rev>[/<path>]?recursive=&expand=&cursor=&limit=`, paginated with a
     /// `Link: <…>; rel="next"` header holding an absolute URL (the client requests it as is).
     func tree(_ request: Request, repo: HFRepoID, revision: String, path: String) async throws -> Response {
-        let resolution = try await mirror.resolve(repo, revision: revision, authorization: request.headers[.authorization])
+        let resolution = try await mirror.resolveForCaller(repo, revision: revision, authorization: request.headers[.authorization])
         let manifest = resolution.manifest
         let query = request.uri.queryParameters
         let recursive = Self.flag(query["recursive"])
@@ -61,7 +61,7 @@ struct HFAPIHandlers: Sendable {
     /// `POST /api/<type>s/<repo>/paths-info/<rev>` with form fields `paths` (repeated) and `expand`, or the same
     /// as JSON: the entries that exist, files and directories.
     func pathsInfo(_ request: Request, repo: HFRepoID, revision: String) async throws -> Response {
-        let resolution = try await mirror.resolve(repo, revision: revision, authorization: request.headers[.authorization])
+        let resolution = try await mirror.resolveForCaller(repo, revision: revision, authorization: request.headers[.authorization])
         var body = try await request.body.collect(upTo: 4 << 20)
         let bytes = body.readBytes(length: body.readableBytes) ?? []
         var paths: [String] = []

@@ -85,7 +85,7 @@ public struct HFRoutes<Context: ConnectionAwareContext>: Sendable {
     /// `GET|HEAD <repo>/resolve/<revision>/<path>`: the file, with the headers the Hub client reads.
     func resolve(_ request: Request, _ context: Context, repo: HFRepoID, revision: String, path: String, headOnly: Bool) async throws -> Response {
         let authorization = request.headers[.authorization]
-        let resolution = try await mirror.resolve(repo, revision: revision, authorization: authorization)
+        let resolution = try await mirror.resolveForCaller(repo, revision: revision, authorization: authorization)
         let manifest = resolution.manifest
         do {
             guard let entry = manifest.file(path) else {

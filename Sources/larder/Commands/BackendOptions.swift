@@ -19,6 +19,8 @@ struct BackendOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON for scripts.")
     var json = false
 
+    @OptionGroup var token: ClientTokenOption
+
     func validate() throws {
         if server != nil && data != nil {
             throw ValidationError("pass either --server or --data, not both")
@@ -40,7 +42,7 @@ struct BackendOptions: ParsableArguments {
             return try await body(local)
         }
         let url = server ?? ProcessInfo.processInfo.environment["LARDER_SERVER"] ?? "http://127.0.0.1:7480"
-        return try await body(ServerBackend(baseURL: url))
+        return try await body(ServerBackend(baseURL: url, token: try token.resolve()))
     }
 }
 

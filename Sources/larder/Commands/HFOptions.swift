@@ -58,6 +58,6 @@ extension BackendOptions {
             return try await body(local)
         }
         let url = server ?? ProcessInfo.processInfo.environment["LARDER_SERVER"] ?? "http://127.0.0.1:7480"
-        return try await body(HFServerBackend(baseURL: url))
+        return try await body(HFServerBackend(baseURL: url, token: try token.resolve()))
     }
 }

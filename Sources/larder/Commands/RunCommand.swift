@@ -32,6 +32,7 @@ struct RunTask: AsyncParsableCommand {
     @Option(name: .customLong("cpu-request"), help: "Requested CPU, e.g. 500m or 2 (default: $LARDER_CPU_REQUEST).") var cpuRequest: String?
     @Option(name: .customLong("memory-request"), help: "Requested memory, e.g. 4Gi (default: $LARDER_MEMORY_REQUEST).") var memoryRequest: String?
     @Option(name: .long, help: "Seconds between samples.") var interval: Double = 1
+    @OptionGroup var token: ClientTokenOption
     @Option(name: .long, help: "Spool directory for records the server could not take (default: $LARDER_SPOOL or ~/.cache/larder/spool).") var spool: String?
     @Option(name: .customLong("server-timeout"), help: "Seconds a request to the server may go without progress before the record is spooled.")
     var serverTimeout: Double = 10
@@ -85,11 +86,18 @@ struct RunTask: AsyncParsableCommand {
         var logger = Logger(label: "larder.run")
         logger.logLevel = .warning
         let serverURL = server ?? environment["LARDER_SERVER"] ?? "http://127.0.0.1:7480"
+        // A token file that cannot be read is reported before the command runs, not after it.
+        let writeToken: String?
+        do {
+            writeToken = try token.resolve()
+        } catch {
+            throw ValidationError(describe(error))
+        }
         let queue: RunUploadQueue
         do {
             let timeout = Duration.milliseconds(Int64(serverTimeout * 1000))
             queue = try RunUploadQueue(client: RunServerClient(baseURL: serverURL, attempts: 1, connectTimeout: min(timeout, .seconds(3)),
-                                                               stallTimeout: timeout),
+                                                               stallTimeout: timeout, token: writeToken),
                                        spoolDirectory: spool ?? RunUploadQueue.defaultSpoolDirectory, logger: logger)
         } catch {
             FileHandle.standardError.write(Data("larder: \(describe(error))\n".utf8))

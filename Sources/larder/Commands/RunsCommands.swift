@@ -16,9 +16,13 @@ struct Runs: AsyncParsableCommand {
 /// Options shared by the `runs` subcommands.
 struct RunsServerOption: ParsableArguments {
     @Option(name: .long, help: "Larder server URL (default: $LARDER_SERVER or http://127.0.0.1:7480).") var server: String?
+    @OptionGroup var token: ClientTokenOption
 
     var client: RunServerClient {
-        RunServerClient(baseURL: server ?? ProcessInfo.processInfo.environment["LARDER_SERVER"] ?? "http://127.0.0.1:7480")
+        get throws {
+            RunServerClient(baseURL: server ?? ProcessInfo.processInfo.environment["LARDER_SERVER"] ?? "http://127.0.0.1:7480",
+                            token: try token.resolve())
+        }
     }
 }
 
@@ -92,7 +96,7 @@ struct RunsExport: AsyncParsableCommand {
     func run() async throws {
         let (flow, run) = try parseRunPath(path)
         try await reportingErrors {
-            let client = server.client
+            let client = try server.client
             var document = try await client.run(flow: flow, run: run)
             var inline: [String: String] = [:]
             var seen = Set<String>()
@@ -124,7 +128,7 @@ struct RunsImport: AsyncParsableCommand {
                 throw ClientError("cannot read \(file): \(describe(error))")
             }
             let document = try Self.validatedDocument(data, name: file)
-            let client = server.client
+            let client = try server.client
             for (_, text) in document.inline ?? [:] {
                 try await client.putBlob(Array(text.utf8))
             }
@@ -201,12 +205,15 @@ struct RunsFlush: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let queue = try RunUploadQueue(client: server.client, spoolDirectory: spool ?? RunUploadQueue.defaultSpoolDirectory,
+            let queue = try RunUploadQueue(client: try server.client, spoolDirectory: spool ?? RunUploadQueue.defaultSpoolDirectory,
                                            logger: Logger(label: "larder.runs"))
             let report = await queue.flush()
             print("sent \(report.sent) spooled task records, \(report.remaining) remain")
             if let reason = report.stopReason, report.remaining > 0 {
-                print("not sent: \(reason); run `larder runs flush` again once the server is reachable")
+                let hint = report.tokenRefused
+                    ? "run `larder runs flush` again with a token allowed to write these runs (LARDER_TOKEN or --token-file)"
+                    : "run `larder runs flush` again once the server is reachable"
+                print("not sent: \(reason); \(hint)")
             }
             for entry in report.quarantined {
                 print("refused by the server, set aside: \(RunUploadQueue.line(for: entry))")

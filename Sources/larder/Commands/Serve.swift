@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var hf: HFServeOptions
 
     @OptionGroup var runTier: RunTierOptions
+    @OptionGroup var access: AuthServeOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -123,6 +124,7 @@ struct Serve: AsyncParsableCommand {
         configuration.core.allowlist = UpstreamAllowlist(allowUpstream.flatMap { $0.split(separator: ",").map(String.init) })
         configuration.core.hf = try hf.configuration()
         configuration.core.runTier = runTier.configuration()
+        access.apply(to: &configuration.core)
         var logger = Logger(label: "larder")
         logger.logLevel = level
         configuration.core.logger = logger
@@ -130,8 +132,15 @@ struct Serve: AsyncParsableCommand {
         let services: LarderServices
         do {
             try Self.prepareDataDirectory(directory)
+            configuration.tls = try access.tls(logger: logger)
             services = try LarderServices(configuration: configuration)
         } catch let error as StoreError {
+            FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        } catch let error as TokenStore.LoadError {
+            FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        } catch let error as TLSCertificateReloader.LoadError {
             FileHandle.standardError.write(Data("larder: \(error.description)\n".utf8))
             throw ExitCode.failure
         } catch {
@@ -140,10 +149,12 @@ struct Serve: AsyncParsableCommand {
         }
         let startupLogger = logger
         let allowed = configuration.core.allowlist.entries.joined(separator: ",")
+        let writes = access.summary
+        let tlsMode = configuration.tls == nil ? "off" : "on"
         try await runServer(configuration, services: services) { port in
             startupLogger.notice("larder serving", metadata: [
                 "address": "\(host):\(port)", "data": "\(directory)",
-                "allow-upstream": "\(allowed)",
+                "allow-upstream": "\(allowed)", "writes": "\(writes)", "tls": "\(tlsMode)",
             ])
         }
         services.store.close()

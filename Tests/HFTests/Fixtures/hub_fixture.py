@@ -15,6 +15,11 @@ Serves the files below DIR as repository fixture/model at commit SHA (branch mai
   GET /fixture/model/resolve/SHA/away.bin     302 to http://localhost:PORT/cdn/... (a host Larder must not follow)
   GET /cdn/SHA256                              the content
   GET /_stats                                  {"paths": {path: count}}   (not counted itself)
+  GET /_gate?mode=gated|private&tokens=T1,T2   gates fixture/model: its info reports "gated": "manual" (or
+                                               "private": true); the info and resolve routes answer only
+                                               `Authorization: Bearer T` with T listed: 401 without a token, 403 GatedRepo
+                                               (private: 404 RepoNotFound) with another; /_gate?mode=public lifts it.
+                                               Each gated request counts as "AUTH <token or ->" (not counted itself)
   GET /_main?commit=SHA2&root=DIR2             moves main to a new commit SHA2 whose files are those below DIR2; the
                                                earlier commits stay resolvable by SHA (not counted itself)
 """
@@ -59,7 +64,7 @@ class Repo:
                 self.files[path] = entry
                 self.by_sha[sha] = data
 
-    def info(self, blobs):
+    def info(self, blobs, gate=None):
         siblings = []
         for path, entry in sorted(self.files.items()):
             sibling = {"rfilename": path}
@@ -74,7 +79,7 @@ class Repo:
             "lastModified": "2024-05-01T12:00:00.000Z", "private": False, "disabled": False, "gated": False,
             "pipeline_tag": "automatic-speech-recognition", "library_name": "ctranslate2", "tags": ["audio"],
             "downloads": 7, "likes": 3, "cardData": {"license": "mit"}, "xetEnabled": True, "siblings": siblings,
-        }
+        } | ({"gated": "manual"} if gate == "gated" else {"private": True} if gate == "private" else {})
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -82,6 +87,7 @@ class Handler(BaseHTTPRequestHandler):
     repo = None  # the commit main points at
     commits = {}  # every commit served so far, by SHA
     counts = {}
+    gate = None  # None, or ("gated" | "private", set of accepted tokens)
     lock = threading.Lock()
 
     def log_message(self, *args):
@@ -124,7 +130,18 @@ class Handler(BaseHTTPRequestHandler):
                 Handler.commits[repo.commit] = repo
                 Handler.repo = repo
             return self.send(200, json.dumps({"main": repo.commit}).encode())
+        if path == "/_gate":
+            query = parse_qs(parts.query or "")
+            mode = query.get("mode", ["public"])[0]
+            tokens = set(",".join(query.get("tokens", [""])).split(",")) - {""}
+            with self.lock:
+                Handler.gate = None if mode == "public" else (mode, tokens)
+            return self.send(200, json.dumps({"mode": mode, "tokens": len(tokens)}).encode())
         self.count(f"{self.command} {path}")
+        if path.startswith(f"/api/models/{REPO}") or path.startswith(f"/{REPO}/resolve/"):
+            refusal = self.gate_refusal()
+            if refusal:
+                return self.error(*refusal)
         if path.startswith("/api/models/"):
             return self.api(path[len("/api/models/"):], "blobs=true" in (parts.query or ""))
         if path.startswith("/cdn/"):
@@ -160,6 +177,26 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, entry["data"], xet, "application/octet-stream")
         self.error(404, None, "not found")
 
+    def gate_refusal(self):
+        """None when the request may pass the gate; else (status, code, message)."""
+        with self.lock:
+            gate = Handler.gate
+        if gate is None:
+            return None
+        mode, tokens = gate
+        header = self.headers.get("Authorization") or ""
+        token = header[len("Bearer "):] if header.startswith("Bearer ") else None
+        self.count(f"AUTH {token or '-'}")
+        if token in tokens:
+            return None
+        if mode == "private":
+            if token is None:
+                return (401, "RepoNotFound", "Repository not found")
+            return (404, "RepoNotFound", "Repository not found")
+        if token is None:
+            return (401, "GatedRepo", f"Access to model {REPO} is restricted. You must be authenticated to access it.")
+        return (403, "GatedRepo", f"Access to model {REPO} is restricted and you are not in the authorized list.")
+
     def api(self, rest, blobs):
         if "/revision/" in rest:
             repo, _, revision = rest.partition("/revision/")
@@ -175,7 +212,9 @@ class Handler(BaseHTTPRequestHandler):
         repo = self.repo if revision == "main" else self.commits.get(revision)
         if repo is None:
             return self.error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
-        self.send(200, json.dumps(repo.info(blobs)).encode())
+        with self.lock:
+            gate = Handler.gate
+        self.send(200, json.dumps(repo.info(blobs, gate[0] if gate else None)).encode())
 
 
 def main():
