@@ -15,7 +15,7 @@ struct HFGatedAccessTests {
     static let bob = "hf_bob_token"
     static let files: [String: [UInt8]] = [
         "config.json": Array(#"{"model_type": "gated"}"#.utf8),
-        "model.bin": bytes(1 << 20, seed: 12),
+        "model.bin": pseudoRandomBytes(1 << 20, seed: 12),
     ]
 
     static func bearer(_ token: String?) -> [(name: String, value: String)] {
