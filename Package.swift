@@ -91,6 +91,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -196,6 +197,17 @@ let package = Package(
             name: "HFTests",
             dependencies: [
                 "LarderAPI", "LarderCore", "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        // The fault suite (issue 12): kill -9, misbehaving upstreams, a full store, load, slow readers, hostile input
+        // and parser fuzzing against real `larder serve` processes; prints a table and writes .build/fault-suite.md.
+        .testTarget(
+            name: "LarderFaultTests",
+            dependencies: [
+                "larder", "LarderAPI", "LarderServer", "LarderStore", "LarderTestSupport", "RunModel", "Upstream",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],
