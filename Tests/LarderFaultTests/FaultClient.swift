@@ -4,6 +4,7 @@ import LarderStore
 import LarderTestSupport
 import Logging
 import RunModel
+import Testing
 import Upstream
 
 /// A real HTTP client (libcurl through the Upstream module) with retries and resumption off, so every failure of
@@ -117,9 +118,10 @@ extension LarderServeProcess {
     }
 }
 
-/// Verifies `reply` carries exactly `expected` (status 200 and equal bytes), counting into `tally`; returns
-/// whether it did. A body that was cut short is not wrong bytes (the client sees the break); a complete 200 body
-/// that differs is.
+/// Verifies `reply` carries exactly `expected` (status 200/206 and equal bytes), counting into `tally`; returns
+/// whether it did. A complete response whose bytes differ is wrong bytes served; so is one that is shorter or
+/// longer than the truth. A response cut short (the client sees the connection close before the declared length)
+/// is a clear error: bytes of it that differ count as unverified bytes in an aborted response.
 @discardableResult
 func check(_ reply: Reply, is expected: [UInt8], tally: FaultTally) -> Bool {
     tally.request()
@@ -128,13 +130,22 @@ func check(_ reply: Reply, is expected: [UInt8], tally: FaultTally) -> Bool {
         tally.verified(reply.body.count)
         return true
     }
-    // Bytes delivered must be a prefix of the truth, whatever happened after them.
+    if reply.complete {
+        tally.wrong(max(reply.body.count, expected.count))
+        return false
+    }
     let prefix = min(reply.body.count, expected.count)
     if reply.body.count > expected.count || reply.body[..<prefix] != expected[..<prefix] {
-        tally.wrong(reply.body.count)
-    } else if reply.complete {
-        // A "complete" response shorter than the truth is wrong too: the client took it as whole.
-        tally.wrong(expected.count - reply.body.count)
+        tally.aborted(reply.body.count)
     }
     return false
+}
+
+/// ``check(_:is:tally:)`` as an expectation: records an issue (without printing the bytes) unless `reply` carries
+/// exactly `expected`.
+func expectCorrect(_ reply: Reply, is expected: [UInt8], tally: FaultTally, _ comment: Comment? = nil,
+                   sourceLocation: SourceLocation = #_sourceLocation) {
+    let correct = check(reply, is: expected, tally: tally)
+    let detail = "status \(reply.status), \(reply.body.count) of \(expected.count) bytes, \(reply.error ?? "complete")"
+    #expect(correct, "\(comment.map { "\($0): " } ?? "")\(detail)", sourceLocation: sourceLocation)
 }

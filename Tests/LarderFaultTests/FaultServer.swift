@@ -63,7 +63,7 @@ struct Acknowledged: Sendable {
         for blob in blobs {
             let reply = await get("\(server.url)/blobs/\(blob.digest)")
             if reply.status == 404 { tally.lost() }
-            #expect(FaultChecks.check(reply, is: blob.bytes, tally: tally), "blob \(blob.digest): \(reply.status)", sourceLocation: sourceLocation)
+            expectCorrect(reply, is: blob.bytes, tally: tally, "blob \(blob.digest): \(reply.status)", sourceLocation: sourceLocation)
         }
         for record in records {
             let reply = await get("\(server.url)/runs/\(record.flow)/\(record.run)/train/\(record.task)/record")

@@ -13,8 +13,12 @@ struct FaultRow: Sendable {
     var requests: Int = 0
     /// Bytes read back from the server and compared with their digest.
     var bytesVerified: Int64 = 0
-    /// Bytes served that differ from what their digest promises: must be 0.
+    /// Bytes of responses that completed (the client took them as whole) that differ from the truth: must be 0.
     var wrongBytes: Int64 = 0
+    /// Bytes of responses that were aborted (the client saw the connection close before the declared length) and
+    /// that differ from the truth: a fill streams committed chunks before the whole object can be verified, then
+    /// aborts the response when verification fails, so no client can take them as content.
+    var abortedBytes: Int64 = 0
     /// Acknowledged writes (blobs, run records, pinned data) missing afterwards: must be 0.
     var dataLost: Int = 0
 }
@@ -29,6 +33,7 @@ final class FaultTally: Sendable {
     func request(_ count: Int = 1) { row.withLock { $0.requests += count } }
     func verified(_ bytes: Int) { row.withLock { $0.bytesVerified += Int64(bytes) } }
     func wrong(_ bytes: Int) { row.withLock { $0.wrongBytes += Int64(max(1, bytes)) } }
+    func aborted(_ bytes: Int) { row.withLock { $0.abortedBytes += Int64(bytes) } }
     func lost(_ count: Int = 1) { row.withLock { $0.dataLost += count } }
     var snapshot: FaultRow { row.withLock { $0 } }
 
@@ -53,10 +58,10 @@ enum FaultTable {
     /// The table in Markdown.
     static func render() -> String {
         let rows = rows.withLock { $0 }
-        var lines = ["| scenario | faults injected | requests | bytes verified | wrong bytes served | data lost |",
-                     "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        var lines = ["| scenario | faults injected | requests | bytes verified | wrong bytes served | data lost | unverified bytes in aborted responses |",
+                     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for row in rows {
-            lines.append("| \(row.scenario) | \(row.faults) | \(row.requests) | \(row.bytesVerified) | \(row.wrongBytes) | \(row.dataLost) |")
+            lines.append("| \(row.scenario) | \(row.faults) | \(row.requests) | \(row.bytesVerified) | \(row.wrongBytes) | \(row.dataLost) | \(row.abortedBytes) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -60,7 +60,7 @@ extension FaultSuite {
                 let reply = await get("\(server.url)/blobs/\(digest)")
                 tally.request()
                 if index == unpinned.count - 1 { #expect(reply.status == 200) }
-                if reply.status != 404 { #expect(check(reply, is: bytes, tally: tally)) }
+                if reply.status != 404 { expectCorrect(reply, is: bytes, tally: tally) }
             }
             #expect(await server.isHealthy())
         }

@@ -123,7 +123,7 @@ extension FaultSuite {
                 #expect(health.status == 200, "after \(hostile) the server is not healthy")
                 if health.status != 200 { break }
             }
-            #expect(check(await get("\(server.url)/blobs/\(blob)"), is: bytes, tally: tally))
+            expectCorrect(await get("\(server.url)/blobs/\(blob)"), is: bytes, tally: tally)
             let listing = await get(server.url + "/blobs")
             let entries = (try? JSONSerialization.jsonObject(with: Data(listing.body)) as? [Any]) ?? []
             #expect(entries.count == 1, "hostile input stored something: \(listing.text.prefix(300))")

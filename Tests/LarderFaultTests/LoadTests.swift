@@ -116,7 +116,7 @@ extension FaultSuite {
                 let (digest, bytes) = world.stored[Int(generator.next() % UInt64(world.stored.count))]
                 let reply = await get("\(world.server)/blobs/\(digest)")
                 outcomes.note(reply, "hit")
-                #expect(check(reply, is: bytes, tally: tally), "hit \(digest): \(reply.status) \(reply.error ?? "")")
+                expectCorrect(reply, is: bytes, tally: tally, "hit \(digest): \(reply.status) \(reply.error ?? "")")
             case 30..<45:
                 // Range read.
                 let (digest, bytes) = world.stored[Int(generator.next() % UInt64(world.stored.count))]
@@ -125,21 +125,21 @@ extension FaultSuite {
                 let reply = await get("\(world.server)/blobs/\(digest)", headers: [("Range", "bytes=\(start)-\(end)")])
                 outcomes.note(reply, "range")
                 #expect(reply.status == 206, "range \(start)-\(end): \(reply.status)")
-                #expect(check(reply, is: Array(bytes[start...end]), tally: tally))
+                expectCorrect(reply, is: Array(bytes[start...end]), tally: tally)
             case 45..<55:
                 // Cold miss of the same object for every client that asks in the same second (they coalesce).
                 let epoch = Int(Date().timeIntervalSince1970)
                 let url = world.upstream.url("/files/big.bin?epoch=\(epoch)")
                 let reply = await get("\(world.server)/fetch?url=\(queryValue(url))")
                 outcomes.note(reply, "coalesced miss")
-                #expect(check(reply, is: world.upstream.big, tally: tally), "miss \(url): \(reply.status) \(reply.error ?? "")")
+                expectCorrect(reply, is: world.upstream.big, tally: tally, "miss \(url): \(reply.status) \(reply.error ?? "")")
             case 55..<65:
                 // Cold miss of a different object.
                 let (name, bytes) = world.files[Int(generator.next() % UInt64(world.files.count))]
                 let url = world.upstream.url("/files/\(name)?c=\(client)&r=\(round)")
                 let reply = await get("\(world.server)/fetch?url=\(queryValue(url))&sha256=\(BlobDigest(hashing: bytes).hex)")
                 outcomes.note(reply, "miss")
-                #expect(check(reply, is: bytes, tally: tally), "miss \(name): \(reply.status) \(reply.error ?? "")")
+                expectCorrect(reply, is: bytes, tally: tally, "miss \(name): \(reply.status) \(reply.error ?? "")")
             case 65..<80:
                 // Upload, read back, delete.
                 let bytes = seededBytes(Int(generator.next() % 200_000) + 1, seed: generator.next())
@@ -151,7 +151,7 @@ extension FaultSuite {
                 let reply = await get("\(world.server)/blobs/\(digest)")
                 outcomes.note(reply, "read back")
                 if reply.status == 404 { tally.lost() }
-                #expect(check(reply, is: bytes, tally: tally))
+                expectCorrect(reply, is: bytes, tally: tally)
                 let deleted = await send(UpstreamRequest(url: "\(world.server)/blobs/\(digest)", method: .delete))
                 outcomes.note(deleted, "delete")
                 tally.request()

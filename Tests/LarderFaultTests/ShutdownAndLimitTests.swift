@@ -53,14 +53,14 @@ extension FaultSuite {
             #expect(took < .seconds(10), "shutdown took \(took) with --shutdown-timeout 3")
             #expect(server.child.status == 0, "exit status \(server.child.status): \(server.log.suffix(500))")
             let finished = await inFlight.value
-            #expect(check(finished, is: upstream.big, tally: tally), "the in-flight fill: \(finished.status) \(finished.error ?? "")")
+            expectCorrect(finished, is: upstream.big, tally: tally, "the in-flight fill: \(finished.status) \(finished.error ?? "")")
             // After the exit nothing listens any more.
             #expect(await get(server.url + "/healthz").status == 0)
 
             #expect(try await directory.verifyOffline() == 2)
             let restarted = try await directory.serve(arguments)
             defer { restarted.kill() }
-            #expect(check(await get("\(restarted.url)/blobs/\(digest)"), is: large, tally: tally))
+            expectCorrect(await get("\(restarted.url)/blobs/\(digest)"), is: large, tally: tally)
         }
 
         @Test("a client that stops reading loses its connection after --client-timeout, freeing its --max-streams slot")
@@ -85,7 +85,7 @@ extension FaultSuite {
                 (await server.metric("larder_body_streams") ?? 1) == 0
             }
             #expect(freed, "the stalled reader still holds its slot")
-            #expect(check(await get("\(server.url)/blobs/\(digest)"), is: large, tally: tally))
+            expectCorrect(await get("\(server.url)/blobs/\(digest)"), is: large, tally: tally)
         }
 
         @Test("a client that stops sending its request is disconnected after --client-timeout")
@@ -130,10 +130,10 @@ extension FaultSuite {
             #expect(other.errorCode == "too_many_fills")
             #expect(other.header("Retry-After") != nil)
             let joined = await get(slow)
-            #expect(check(joined, is: upstream.big, tally: tally), "joining: \(joined.status)")
-            #expect(check(await first.value, is: upstream.big, tally: tally))
+            expectCorrect(joined, is: upstream.big, tally: tally, "joining: \(joined.status)")
+            expectCorrect(await first.value, is: upstream.big, tally: tally)
             #expect(await eventually(timeout: .seconds(10)) { (await server.metric("larder_fills_in_flight") ?? 1) == 0 })
-            #expect(check(await get("\(server.url)/fetch?url=\(queryValue(upstream.url("/files/small.bin")))"), is: upstream.small, tally: tally))
+            expectCorrect(await get("\(server.url)/fetch?url=\(queryValue(upstream.url("/files/small.bin")))"), is: upstream.small, tally: tally)
         }
     }
 }
