@@ -32,6 +32,7 @@ extension FaultSuite {
             defer { directory.remove() }
             let arguments = ["--allow-upstream", "127.0.0.1", "--shutdown-timeout", "3", "--client-timeout", "60"]
             let server = try await directory.serve(arguments)
+            defer { server.kill() }
             let large = seededBytes(32 << 20, seed: 900)
             let digest = BlobDigest(hashing: large)
             tally.request()
