@@ -74,13 +74,6 @@ struct Acknowledged: Sendable {
     }
 }
 
-/// Namespaced access to ``check(_:is:tally:)`` where a method of the same name shadows it.
-enum FaultChecks {
-    static func check(_ reply: Reply, is expected: [UInt8], tally: FaultTally) -> Bool {
-        LarderFaultTests.check(reply, is: expected, tally: tally)
-    }
-}
-
 extension LarderServeProcess {
     /// The value of the Prometheus sample `name` (with its labels) on `/metrics`, or nil.
     func metric(_ name: String) async -> Double? {

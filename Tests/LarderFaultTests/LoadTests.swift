@@ -106,72 +106,87 @@ extension FaultSuite {
             #expect(await server.isHealthy())
         }
 
-        /// One request of a client, chosen by its generator.
+        /// One request of a client, chosen by its generator: 30 % hits, 15 % Range reads, 10 % coalesced misses,
+        /// 10 % distinct misses, 15 % upload + read back + delete, 20 % run records.
         static func step(client: Int, round: Int, world: World, generator: inout FuzzGenerator, tally: FaultTally,
                          outcomes: Outcomes) async {
             let choice = generator.next() % 100
             switch choice {
-            case 0..<30:
-                // Hit.
-                let (digest, bytes) = world.stored[Int(generator.next() % UInt64(world.stored.count))]
+            case 0..<45: await read(ranged: choice >= 30, world: world, generator: &generator, tally: tally, outcomes: outcomes)
+            case 45..<65: await miss(coalesced: choice < 55, client: client, round: round, world: world, generator: &generator,
+                                     tally: tally, outcomes: outcomes)
+            case 65..<80: await uploadReadDelete(world: world, generator: &generator, tally: tally, outcomes: outcomes)
+            default: await record(client: client, round: round, world: world, tally: tally, outcomes: outcomes)
+            }
+        }
+
+        /// A hit on a stored blob, whole or a random Range.
+        static func read(ranged: Bool, world: World, generator: inout FuzzGenerator, tally: FaultTally, outcomes: Outcomes) async {
+            let (digest, bytes) = world.stored[Int(generator.next() % UInt64(world.stored.count))]
+            guard ranged else {
                 let reply = await get("\(world.server)/blobs/\(digest)")
                 outcomes.note(reply, "hit")
-                expectCorrect(reply, is: bytes, tally: tally, "hit \(digest): \(reply.status) \(reply.error ?? "")")
-            case 30..<45:
-                // Range read.
-                let (digest, bytes) = world.stored[Int(generator.next() % UInt64(world.stored.count))]
-                let start = Int(generator.next() % UInt64(bytes.count))
-                let end = min(bytes.count - 1, start + Int(generator.next() % 300_000))
-                let reply = await get("\(world.server)/blobs/\(digest)", headers: [("Range", "bytes=\(start)-\(end)")])
-                outcomes.note(reply, "range")
-                #expect(reply.status == 206, "range \(start)-\(end): \(reply.status)")
-                expectCorrect(reply, is: Array(bytes[start...end]), tally: tally)
-            case 45..<55:
-                // Cold miss of the same object for every client that asks in the same second (they coalesce).
-                let epoch = Int(Date().timeIntervalSince1970)
-                let url = world.upstream.url("/files/big.bin?epoch=\(epoch)")
+                expectCorrect(reply, is: bytes, tally: tally, "hit \(digest)")
+                return
+            }
+            let start = Int(generator.next() % UInt64(bytes.count))
+            let end = min(bytes.count - 1, start + Int(generator.next() % 300_000))
+            let reply = await get("\(world.server)/blobs/\(digest)", headers: [("Range", "bytes=\(start)-\(end)")])
+            outcomes.note(reply, "range")
+            #expect(reply.status == 206, "range \(start)-\(end): \(reply.status)")
+            expectCorrect(reply, is: Array(bytes[start...end]), tally: tally, "range \(start)-\(end)")
+        }
+
+        /// A cold miss: of the same object for every client that asks in the same second (they coalesce), or of a
+        /// different object each time.
+        static func miss(coalesced: Bool, client: Int, round: Int, world: World, generator: inout FuzzGenerator,
+                         tally: FaultTally, outcomes: Outcomes) async {
+            if coalesced {
+                let url = world.upstream.url("/files/big.bin?epoch=\(Int(Date().timeIntervalSince1970))")
                 let reply = await get("\(world.server)/fetch?url=\(queryValue(url))")
                 outcomes.note(reply, "coalesced miss")
-                expectCorrect(reply, is: world.upstream.big, tally: tally, "miss \(url): \(reply.status) \(reply.error ?? "")")
-            case 55..<65:
-                // Cold miss of a different object.
-                let (name, bytes) = world.files[Int(generator.next() % UInt64(world.files.count))]
-                let url = world.upstream.url("/files/\(name)?c=\(client)&r=\(round)")
-                let reply = await get("\(world.server)/fetch?url=\(queryValue(url))&sha256=\(BlobDigest(hashing: bytes).hex)")
-                outcomes.note(reply, "miss")
-                expectCorrect(reply, is: bytes, tally: tally, "miss \(name): \(reply.status) \(reply.error ?? "")")
-            case 65..<80:
-                // Upload, read back, delete.
-                let bytes = seededBytes(Int(generator.next() % 200_000) + 1, seed: generator.next())
-                let digest = BlobDigest(hashing: bytes)
-                let stored = await put("\(world.server)/blobs/\(digest)", bytes)
-                outcomes.note(stored, "upload")
-                tally.request()
-                #expect(stored.status == 201, "upload: \(stored.status)")
-                let reply = await get("\(world.server)/blobs/\(digest)")
-                outcomes.note(reply, "read back")
-                if reply.status == 404 { tally.lost() }
-                expectCorrect(reply, is: bytes, tally: tally)
-                let deleted = await send(UpstreamRequest(url: "\(world.server)/blobs/\(digest)", method: .delete))
-                outcomes.note(deleted, "delete")
-                tally.request()
-                #expect(deleted.status == 204 || deleted.status == 404, "delete: \(deleted.status)")
-            default:
-                // Run record, read back.
-                guard let record = try? faultRecord(flow: "Load", run: "c\(client)", task: "r\(round)"),
-                      let stored = try? await putRecord(world.server, record) else { return }
-                outcomes.note(stored, "record")
-                tally.request()
-                #expect(stored.status == 201, "record: \(stored.status)")
-                let reply = await get("\(world.server)/runs/Load/c\(client)/train/r\(round)/record")
-                outcomes.note(reply, "record read")
-                tally.request()
-                if reply.status != 200 { tally.lost() }
-                if let back = try? TaskRecord.decode(Data(reply.body)) {
-                    #expect(back.identity == record.identity)
-                    tally.verified(reply.body.count)
-                }
+                expectCorrect(reply, is: world.upstream.big, tally: tally, "miss \(url)")
+                return
             }
+            let (name, bytes) = world.files[Int(generator.next() % UInt64(world.files.count))]
+            let url = world.upstream.url("/files/\(name)?c=\(client)&r=\(round)")
+            let reply = await get("\(world.server)/fetch?url=\(queryValue(url))&sha256=\(BlobDigest(hashing: bytes).hex)")
+            outcomes.note(reply, "miss")
+            expectCorrect(reply, is: bytes, tally: tally, "miss \(url)")
+        }
+
+        /// Upload, read back, delete.
+        static func uploadReadDelete(world: World, generator: inout FuzzGenerator, tally: FaultTally, outcomes: Outcomes) async {
+            let bytes = seededBytes(Int(generator.next() % 200_000) + 1, seed: generator.next())
+            let digest = BlobDigest(hashing: bytes)
+            let stored = await put("\(world.server)/blobs/\(digest)", bytes)
+            outcomes.note(stored, "upload")
+            tally.request()
+            #expect(stored.status == 201, "upload: \(stored.status)")
+            let reply = await get("\(world.server)/blobs/\(digest)")
+            outcomes.note(reply, "read back")
+            if reply.status == 404 { tally.lost() }
+            expectCorrect(reply, is: bytes, tally: tally, "read back \(digest)")
+            let deleted = await send(UpstreamRequest(url: "\(world.server)/blobs/\(digest)", method: .delete))
+            outcomes.note(deleted, "delete")
+            tally.request()
+            #expect(deleted.status == 204 || deleted.status == 404, "delete: \(deleted.status)")
+        }
+
+        /// A run record, read back.
+        static func record(client: Int, round: Int, world: World, tally: FaultTally, outcomes: Outcomes) async {
+            guard let record = try? faultRecord(flow: "Load", run: "c\(client)", task: "r\(round)"),
+                  let stored = try? await putRecord(world.server, record) else { return }
+            outcomes.note(stored, "record")
+            tally.request()
+            #expect(stored.status == 201, "record: \(stored.status)")
+            let reply = await get("\(world.server)/runs/Load/c\(client)/train/r\(round)/record")
+            outcomes.note(reply, "record read")
+            tally.request()
+            if reply.status != 200 { tally.lost() }
+            let back = try? TaskRecord.decode(Data(reply.body))
+            #expect(back?.identity == record.identity, "record read back: \(reply.status)")
+            if back != nil { tally.verified(reply.body.count) }
         }
     }
 }
