@@ -12,7 +12,10 @@ extension FaultSuite {
         func pinnedFillsTheStore() async throws {
             let tally = FaultTally("store full of pinned data")
             defer { tally.finish() }
-            let server = try await LarderServeProcess.start(extraArguments: ["--max-size", "8MiB", "--chunk-size", "256KiB"])
+            let upstream = try await UpstreamFixture.start(bigSize: 3 << 20)
+            defer { upstream.stop() }
+            let server = try await LarderServeProcess.start(extraArguments: ["--max-size", "8MiB", "--chunk-size", "256KiB",
+                                                                             "--allow-upstream", "127.0.0.1"])
             defer { server.kill() }
             var pinned = Acknowledged()
             for index in 0..<6 {
@@ -52,6 +55,13 @@ extension FaultSuite {
             #expect(whole.status == 507, "\(whole.status)")
             tally.request()
             #expect(await get("\(server.url)/blobs/\(bigDigest)").status == 404)
+            // A fill that cannot fit: the upstream announces 3 MiB, so the answer is 507 before any byte is stored.
+            let fill = await get("\(server.url)/fetch?url=\(queryValue(upstream.url("/files/big.bin")))")
+            tally.fault()
+            tally.request()
+            #expect(fill.status == 507, "\(fill.status) \(fill.text.prefix(200))")
+            #expect(fill.errorCode == "insufficient_storage", "\(fill.text.prefix(200))")
+            #expect(await server.storeStatistic("reservedBytes") == 0)
             #expect(await server.storeStatistic("pinnedBytes") == 6 << 20)
             #expect((await server.storeStatistic("storedBytes") ?? .max) <= 8 << 20)
             await pinned.check(on: server, tally: tally)

@@ -46,6 +46,8 @@ extension FaultSuite {
             let partial = await get("\(server.url)/blobs/\(digest)")
             tally.request()
             #expect(partial.status == 404, "the interrupted blob is visible: \(partial.status)")
+            #expect(await server.storeStatistic("reservedBytes") == 0, "the interrupted fill still holds a reservation")
+            #expect(await server.storeStatistic("blobCount") == Int64(seeded.blobs.count))
             await seeded.check(on: server, tally: tally)
             let retry = await get(server.url + query.replacingOccurrences(of: "rate%3D3000000", with: "rate%3D50000000"))
             expectCorrect(retry, is: large, tally: tally, "the retried fill: \(retry.status) \(retry.error ?? "")")
