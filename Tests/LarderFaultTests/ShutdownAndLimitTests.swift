@@ -89,6 +89,32 @@ extension FaultSuite {
             expectCorrect(await get("\(server.url)/blobs/\(digest)"), is: large, tally: tally)
         }
 
+        @Test("a slow but steady reader (10 KB/s) is not disconnected by --client-timeout")
+        func slowReaderIsKept() async throws {
+            let tally = FaultTally("10 KB/s reader with --client-timeout 2")
+            defer { tally.finish() }
+            let server = try await LarderServeProcess.start(extraArguments: ["--client-timeout", "2"])
+            defer { server.kill() }
+            let large = seededBytes(8 << 20, seed: 903)
+            let digest = BlobDigest(hashing: large)
+            tally.request()
+            try #require(await put("\(server.url)/blobs/\(digest)", large).status == 201)
+            let reader = ThrottledReader(port: server.port, path: "/blobs/\(digest)", bytesPerSecond: 10_000)
+            tally.request()
+            // Four times the timeout: a reader closed for being slow would be gone by then.
+            let closed = await eventually(timeout: .seconds(8), interval: .milliseconds(200)) { reader.closedByServer }
+            let read = reader.bytes
+            await reader.stop()
+            #expect(!closed, "the server closed a reader that read \(read.count) bytes in 8 s")
+            #expect(read.count >= 40_000, "the reader got only \(read.count) bytes in 8 s")
+            if let split = read.firstRange(of: Array("\r\n\r\n".utf8)) {
+                let body = Array(read[split.upperBound...])
+                let correct = Array(large.prefix(body.count)) == body
+                #expect(correct, "the slow reader got wrong bytes")
+                if correct { tally.verified(body.count) } else { tally.aborted(body.count) }
+            }
+        }
+
         @Test("a client that stops sending its request is disconnected after --client-timeout")
         func stalledSenderIsClosed() async throws {
             let tally = FaultTally("client stops sending")

@@ -14,6 +14,7 @@ final class ThrottledReader: Sendable {
     private let received = Mutex<[UInt8]>([])
     private let stopped = Atomic<Bool>(false)
     private let done = Atomic<Bool>(false)
+    private let closed = Atomic<Bool>(false)
 
     /// Starts reading `GET path` from 127.0.0.1:`port`.
     init(port: Int, path: String, bytesPerSecond: Int) {
@@ -23,6 +24,9 @@ final class ThrottledReader: Sendable {
         }
         thread.start()
     }
+
+    /// Whether the server closed the connection.
+    var closedByServer: Bool { closed.load(ordering: .acquiring) }
 
     /// Everything read so far (status line and headers included).
     var bytes: [UInt8] { received.withLock { $0 } }
@@ -54,7 +58,10 @@ final class ThrottledReader: Sendable {
         var buffer = [UInt8](repeating: 0, count: step)
         while !stopped.load(ordering: .acquiring) {
             let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, step, Int32(MSG_DONTWAIT)) }
-            if count == 0 { return }
+            if count == 0 {
+                closed.store(true, ordering: .releasing)
+                return
+            }
             if count > 0 { received.withLock { $0 += buffer[0..<count] } }
             usleep(100_000)
         }
