@@ -29,8 +29,9 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let clientTimeout = configuration.clientTimeout.map { TimeAmount.nanoseconds(Int64($0.seconds * 1e9)) }
+    let connections = ConnectionLimit(limit: configuration.maxConnections)
     let handlers: @Sendable () -> [any RemovableChannelHandler] = {
-        var handlers: [any RemovableChannelHandler] = [ExpectContinueHandler()]
+        var handlers: [any RemovableChannelHandler] = [ConnectionLimitHandler(limit: connections), ExpectContinueHandler()]
         if let clientTimeout { handlers.append(StalledReaderHandler(timeout: clientTimeout)) }
         return handlers
     }

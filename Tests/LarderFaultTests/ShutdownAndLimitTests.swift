@@ -139,6 +139,29 @@ extension FaultSuite {
             #expect(await server.isHealthy())
         }
 
+        @Test("past --max-connections a request gets 503 with a JSON body and its connection closes; a freed slot serves again")
+        func connectionLimit() async throws {
+            let tally = FaultTally("--max-connections 2")
+            defer { tally.finish() }
+            let server = try await LarderServeProcess.start(extraArguments: ["--max-connections", "2"])
+            defer { server.kill() }
+            let held = try (0..<2).map { _ in try RawConnection(port: server.port) }
+            tally.fault()
+            tally.request()
+            let refused = try await RawExchange.send(port: server.port, Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8), quietSeconds: 10)
+            #expect(refused.status == 503, "\(refused.text.prefix(300))")
+            #expect(refused.text.contains("too_many_connections"))
+            #expect(refused.text.lowercased().contains("retry-after: 1"))
+            held[0].close()
+            // Once the server noticed the close, a new connection is served.
+            let served = await eventually(timeout: .seconds(10), interval: .milliseconds(100)) {
+                tally.request()
+                return await server.isHealthy()
+            }
+            #expect(served, "a freed connection slot is not reused")
+            held[1].close()
+        }
+
         @Test("past --max-fills a new miss gets 503 with Retry-After; joining a running fill still works")
         func fillLimit() async throws {
             let tally = FaultTally("--max-fills 1")
