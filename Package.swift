@@ -97,6 +97,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -218,6 +219,17 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The fault suite (issue 12): kill -9, misbehaving upstreams, a full store, load, slow readers, hostile input
+        // and parser fuzzing against real `larder serve` processes; prints a table and writes .build/fault-suite.md.
+        .testTarget(
+            name: "LarderFaultTests",
+            dependencies: [
+                "larder", "LarderAPI", "LarderServer", "LarderStore", "LarderTestSupport", "RunModel", "Upstream",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,11 +1,13 @@
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 import Synchronization
 
 /// Turns every error that is not already a ``LarderError`` into one, so that each error answer has a JSON body:
 /// the router's "no such route" becomes 404 `not_found`, a known path asked with a method it does not serve
-/// becomes 405 `method_not_allowed` (with `Allow`), Hummingbird's own errors keep their status, and any other
-/// error becomes 500 `internal_error`.
+/// becomes 405 `method_not_allowed` (with `Allow`), Hummingbird's own errors keep their status, a request body the
+/// HTTP parser rejects (a bad chunk size, say) becomes 400 `malformed_request`, and any other error becomes 500
+/// `internal_error`.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The routes registered on the router, filled in once registration is complete (the middleware must be
     /// added before the routes it applies to).
@@ -22,6 +24,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as HTTPParserError {
+            // Met while a route reads the body: the client's bytes are at fault, not the server.
+            throw LarderError.invalidRequest("malformed_request", "the request is not valid HTTP/1.1 (\(error)); nothing was stored")
         } catch {
             // Anything else would be an empty 500.
             throw LarderError(.internalFailure, "internal_error", "the server failed: \(error)")

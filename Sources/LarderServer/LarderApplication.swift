@@ -33,7 +33,16 @@ public func buildApplication(
     _ configuration: ServerConfiguration, services: LarderServices,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()])
+    let clientTimeout = configuration.clientTimeout.map { TimeAmount.nanoseconds(Int64($0.seconds * 1e9)) }
+    let connections = ConnectionLimit(limit: configuration.maxConnections)
+    let handlers: @Sendable () -> [any RemovableChannelHandler] = {
+        var handlers: [any RemovableChannelHandler] = [ConnectionLimitHandler(limit: connections), ExpectContinueHandler()]
+        if let clientTimeout { handlers.append(StalledReaderHandler(timeout: clientTimeout)) }
+        return handlers
+    }
+    // The idle timeout closes a client that sends nothing while its request is being received (a stalled upload
+    // or header) or between requests; the stalled-reader handler closes one that reads nothing of a response.
+    let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: handlers(), idleTimeout: clientTimeout)
     let server: HTTPServerBuilder
     if let tls = configuration.tls {
         let tlsConfiguration = tls.configuration
@@ -58,11 +67,21 @@ public func buildApplication(
 }
 
 /// Builds the application for `configuration` and runs it until a shutdown signal (SIGTERM, SIGINT) ends it.
+///
+/// On the signal the server stops accepting connections and lets requests in progress finish for at most
+/// `configuration.shutdownTimeout`; then they are cancelled (their clients see the connection close, never a
+/// response that looks complete but is not), and this returns so the caller can close the store.
 public func runServer(
     _ configuration: ServerConfiguration, services: LarderServices,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws {
-    try await buildApplication(configuration, services: services, onServerRunning: onServerRunning).runService()
+    let app = buildApplication(configuration, services: services, onServerRunning: onServerRunning)
+    var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                       logger: configuration.core.logger)
+    // Past the deadline the group cancels the server, which closes every connection. (No maximum cancellation
+    // duration: ServiceLifecycle ends an overrun with fatalError, a crash instead of a clean exit.)
+    groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+    try await ServiceGroup(configuration: groupConfiguration).run()
 }
 
 /// Writes last-access times to disk periodically, and once more at shutdown.

@@ -18,6 +18,15 @@ public struct ServerConfiguration: Sendable {
     public var tls: TLSCertificateReloader?
     /// How often last-access times are written to disk.
     public var accessFlushInterval: Duration = .seconds(5)
+    /// The most client connections open at once; a request on a connection past it gets 503 and the connection is
+    /// closed.
+    public var maxConnections: Int = 4096
+    /// A connection that sends nothing for this long while a request is being received or between requests, or
+    /// that reads nothing of a response for this long, is closed; nil never closes one.
+    public var clientTimeout: Duration? = .seconds(60)
+    /// On SIGTERM or SIGINT, how long requests in progress may go on before they are aborted and the store is
+    /// closed.
+    public var shutdownTimeout: Duration = .seconds(10)
 
     /// Creates a configuration for a store in `dataDirectory` holding at most `maxSize` bytes.
     public init(dataDirectory: String, maxSize: Int64) {

@@ -44,6 +44,9 @@ public final class FillCoordinator: Sendable {
     public let metrics: LarderMetrics
     /// Where fills log.
     public let logger: Logger
+    /// The most fills running at once; past it a new fill fails at once as ``LarderFailure/Kind/unavailable``
+    /// with a `Retry-After` (a fill already running can always be joined).
+    public let maxFills: Int
     private let running = Mutex<[String: Fill]>([:])
     /// Recent fills whose content did not match the digest the request named, by ``mismatchKey(url:expected:)``:
     /// the error and when it happened.
@@ -55,8 +58,11 @@ public final class FillCoordinator: Sendable {
     /// digests, instead of transferring the content again to fail the same way.
     public static let mismatchMemory: Duration = .seconds(60)
 
-    /// Creates a coordinator filling `store` from `upstream`, following redirects only to allowed hosts.
-    public init(store: BlobStore, upstream: UpstreamClient, allowlist: UpstreamAllowlist, metrics: LarderMetrics, logger: Logger) {
+    /// Creates a coordinator filling `store` from `upstream`, following redirects only to allowed hosts, with at most
+    /// `maxFills` transfers at once.
+    public init(store: BlobStore, upstream: UpstreamClient, allowlist: UpstreamAllowlist, metrics: LarderMetrics, logger: Logger,
+                maxFills: Int = 64) {
+        self.maxFills = max(1, maxFills)
         self.store = store
         self.upstream = upstream
         self.allowlist = allowlist
@@ -67,12 +73,22 @@ public final class FillCoordinator: Sendable {
     /// Number of fills running now.
     public var inFlight: Int { running.withLock { $0.count } }
 
-    /// Returns the running fill for `request`, starting one when there is none; `started` tells which.
+    /// Returns the running fill for `request`, starting one when there is none; `started` tells which. Past
+    /// ``maxFills`` the fill returned has already failed (``LarderFailure/Kind/unavailable``, retry later).
     public func fill(_ request: Request) -> (fill: Fill, started: Bool) {
-        let (fill, started) = running.withLock { running -> (Fill, Bool) in
-            if let existing = running[request.key] { return (existing, false) }
+        let (fill, started, refused) = running.withLock { running -> (Fill, Bool, Bool) in
+            if let existing = running[request.key] { return (existing, false, false) }
             let fill = Fill(key: request.key)
+            guard running.count < maxFills else { return (fill, true, true) }
             running[request.key] = fill
+            return (fill, true, false)
+        }
+        if refused {
+            var failure = LarderFailure(.unavailable, "too_many_fills",
+                                        "\(maxFills) upstream fills are running (--max-fills); ask again in a few seconds")
+            failure.headers["Retry-After"] = "2"
+            metrics.fillsFailed.increment()
+            fill.update { $0.outcome = .failed(failure) }
             return (fill, true)
         }
         if started {

@@ -10,6 +10,9 @@ public struct LarderConfiguration: Sendable {
     public var allowlist: UpstreamAllowlist = UpstreamAllowlist([])
     /// Timeouts, retries and block size for upstream transfers.
     public var upstream: UpstreamConfiguration = UpstreamConfiguration()
+    /// The most upstream fills running at once; a miss past it is refused as ``LarderFailure/Kind/unavailable``
+    /// (joining a fill that runs is always possible).
+    public var maxFills: Int = 64
     /// Keep at most this many runs per flow in the run store (oldest removed first); nil keeps every run.
     public var keepRuns: Int?
     /// The Hugging Face mirror (`/hf`): upstream Hub, token, revision TTL.

@@ -39,7 +39,7 @@ public struct LarderServices: Sendable {
         self.metrics = LarderMetrics()
         self.keepRuns = configuration.keepRuns
         self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: configuration.allowlist,
-                                     metrics: metrics, logger: configuration.logger)
+                                     metrics: metrics, logger: configuration.logger, maxFills: configuration.maxFills)
         self.hf = HFMirror(configuration: configuration.hf, upstreamConfiguration: configuration.upstream,
                            allowlist: configuration.allowlist, store: store, upstream: upstream, fills: fills,
                            metrics: metrics, logger: configuration.logger)

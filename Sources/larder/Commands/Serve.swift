@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var runTier: RunTierOptions
     @OptionGroup var access: AuthServeOptions
+    @OptionGroup var limits: ServeLimitOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -125,6 +126,7 @@ struct Serve: AsyncParsableCommand {
         configuration.core.hf = try hf.configuration()
         configuration.core.runTier = runTier.configuration()
         access.apply(to: &configuration.core)
+        limits.apply(to: &configuration)
         var logger = Logger(label: "larder")
         logger.logLevel = level
         configuration.core.logger = logger
