@@ -19,6 +19,7 @@ public func buildRouter(_ services: LarderServices, maxStreams: Int) -> Router<L
     RunRoutes(store: services.store, metrics: services.metrics, streams: streams, keepRuns: services.keepRuns).register(on: router)
     OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics).register(on: router)
     HFRoutes(mirror: services.hf, streams: streams).register(on: router)
+    OCIRoutes(mirror: services.oci, store: services.store, metrics: services.metrics, streams: streams).register(on: router)
     routes.record(router.routes.map { (path: $0.path, method: $0.method) })
     return router
 }

@@ -14,6 +14,8 @@ public struct LarderConfiguration: Sendable {
     public var keepRuns: Int?
     /// The Hugging Face mirror (`/hf`): upstream Hub, token, revision TTL.
     public var hf: HFConfiguration = HFConfiguration()
+    /// The OCI registry mirror (`/v2/`): upstream registries, credentials, tag TTL.
+    public var registries: RegistryConfiguration = RegistryConfiguration()
     /// Where the services log.
     public var logger: Logger = Logger(label: "larder")
 

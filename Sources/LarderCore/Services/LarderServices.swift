@@ -15,6 +15,8 @@ public struct LarderServices: Sendable {
     public let metrics: LarderMetrics
     /// The Hugging Face mirror (`/hf`, `/warm`).
     public let hf: HFMirror
+    /// The OCI registry mirror (`/v2/`).
+    public let oci: OCIMirror
     /// Runs kept per flow (nil: all).
     public let keepRuns: Int?
 
@@ -31,5 +33,7 @@ public struct LarderServices: Sendable {
         self.hf = HFMirror(configuration: configuration.hf, upstreamConfiguration: configuration.upstream,
                            allowlist: configuration.allowlist, store: store, upstream: upstream, fills: fills,
                            metrics: metrics, logger: configuration.logger)
+        self.oci = OCIMirror(configuration: configuration.registries, upstreamConfiguration: configuration.upstream, store: store,
+                             upstream: upstream, metrics: metrics, logger: configuration.logger)
     }
 }
