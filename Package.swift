@@ -206,7 +206,6 @@ let package = Package(
             name: "LarderOCITests",
             dependencies: [
                 "LarderAPI", "LarderCore", "LarderServer", "LarderStore", "LarderTestSupport", "Upstream",
-                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
