@@ -205,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "LarderOCITests",
             dependencies: [
-                "LarderAPI", "LarderCore", "LarderServer", "LarderStore", "LarderTestSupport", "Upstream",
+                "LarderAPI", "LarderCore", "LarderServer", "LarderStore", "LarderTestSupport", "Upstream", "larder",
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

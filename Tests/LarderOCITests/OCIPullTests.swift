@@ -106,4 +106,25 @@ import Testing
             #expect(missingBlob.errorCode == "BLOB_UNKNOWN")
         }
     }
+
+    @Test func concurrentPullsOfOneLayerMakeOneUpstreamTransfer() async throws {
+        let (registry, image) = try await Self.upstreamWithImage(layers: 1)
+        defer { registry.remove() }
+        let layer = try #require(image.platforms["linux/amd64"]?.layers.first)
+        let server = try await OCILarder.start([registry.host: registry.url])
+        try await server.use {
+            let bodies = try await withThrowingTaskGroup(of: OCIExchange.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await OCILarder.containerd(server, "/v2/team/app/blobs/\(layer)", ns: registry.host) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(bodies.count == 8)
+            for answer in bodies {
+                #expect(answer.status == 200)
+                #expect(BlobDigest(hashing: answer.body).description == layer)
+            }
+            #expect(registry.count("GET", "/v2/team/app/blobs/\(layer)") == 1, "\(registry.accessLog)")
+        }
+    }
 }

@@ -82,8 +82,9 @@ enum OCITools {
     }
 
     /// Pushes `tag` of the layout `layout` to `registry` as `name:tag`.
-    static func push(layout: String, tag: String, to registry: String, name: String, creds: String? = nil) async throws {
+    static func push(layout: String, tag: String, to registry: String, name: String, creds: String? = nil, all: Bool = false) async throws {
         var arguments = ["copy", "--dest-tls-verify=false", "oci:\(layout):\(tag)", "docker://\(registry)/\(name):\(tag)"]
+        if all { arguments.insert("--all", at: 1) }
         if let creds { arguments.insert(contentsOf: ["--dest-creds", creds], at: 1) }
         try await skopeo(arguments)
     }

@@ -30,10 +30,10 @@ public struct LarderServices: Sendable {
         self.keepRuns = configuration.keepRuns
         self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: configuration.allowlist,
                                      metrics: metrics, logger: configuration.logger)
-        self.hf = HFMirror(configuration: configuration.hf, upstreamConfiguration: configuration.upstream,
-                           allowlist: configuration.allowlist, store: store, upstream: upstream, fills: fills,
-                           metrics: metrics, logger: configuration.logger)
         self.oci = OCIMirror(configuration: configuration.registries, upstreamConfiguration: configuration.upstream, store: store,
                              upstream: upstream, metrics: metrics, logger: configuration.logger)
+        self.hf = HFMirror(configuration: configuration.hf, upstreamConfiguration: configuration.upstream,
+                           allowlist: configuration.allowlist, store: store, upstream: upstream, fills: fills,
+                           metrics: metrics, logger: configuration.logger, oci: oci)
     }
 }
