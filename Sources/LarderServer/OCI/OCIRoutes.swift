@@ -31,6 +31,13 @@ struct OCIRoutes<Context: ConnectionAwareContext>: Sendable {
             response = try await route(request, context, headOnly: headOnly)
         } catch let failure as LarderFailure {
             throw OCIErrorResponse(failure: failure)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            // Anything else would be a plain 500 without the OCI body containerd reads.
+            throw OCIErrorResponse(failure: LarderFailure(.internalFailure, "internal_error", "the server failed: \(error)"))
         }
         response.headers[.dockerDistributionAPIVersion] = "registry/2.0"
         return response
