@@ -232,6 +232,15 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        // The OCI registry mirror against a real docker-registry, skopeo and a token server fixture.
+        .testTarget(
+            name: "LarderOCITests",
+            dependencies: [
+                "LarderAPI", "LarderCore", "LarderServer", "LarderStore", "LarderTestSupport", "Upstream", "larder",
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LarderCLITests",
             dependencies: ["larder", "runcmp", "LarderAPI", "LarderStore", "LarderTestSupport", "RunModel"],

@@ -5,9 +5,13 @@
 #   curl                                            tests that drive a real curl
 #   espeak-ng                                       speech for the faster-whisper transcription test
 #   openssl                                         self-signed certificates for the TLS tests (`openssl req`)
+#   docker-registry, skopeo                         the OCI mirror tests: a real upstream registry and a real client
+#   apache2-utils                                   htpasswd -B for the registry's basic-auth test
+#   python3-jwt, python3-cryptography               the registry token-server fixture (ES256 JWTs, /usr/bin/python3)
 # Usage: tools/install-deps.sh [extra-package...]
 set -euo pipefail
-packages=(liblmdb-dev libcurl4-openssl-dev pkg-config python3 python3-venv curl espeak-ng openssl "$@")
+packages=(liblmdb-dev libcurl4-openssl-dev pkg-config python3 python3-venv curl espeak-ng openssl
+  docker-registry skopeo apache2-utils python3-jwt python3-cryptography "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

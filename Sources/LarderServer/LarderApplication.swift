@@ -24,6 +24,7 @@ public func buildRouter(_ services: LarderServices, maxStreams: Int) -> Router<L
               keepRuns: services.keepRuns).register(on: router)
     OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics, runTier: services.runs.tier).register(on: router)
     HFRoutes(mirror: services.hf, streams: streams).register(on: router)
+    OCIRoutes(mirror: services.oci, store: services.store, metrics: services.metrics, streams: streams).register(on: router)
     routes.record(router.routes.map { (path: $0.path, method: $0.method) })
     return router
 }

@@ -8,7 +8,8 @@ public struct WarmRequest: Sendable, Codable {
     /// References warmed at once (default 4).
     public var concurrency: Int?
 
-    /// One reference: `hf://repo[@rev]` (optionally filtered by globs), or `https://…[#sha256=<hex>]`.
+    /// One reference: `hf://repo[@rev]` (optionally filtered by globs), `https://…[#sha256=<hex>]`, or an image
+    /// `oci://REGISTRY/NAME:TAG` / `oci://REGISTRY/NAME@sha256:…` (optionally for chosen platforms).
     public struct Reference: Sendable, Codable, Equatable {
         /// The reference text.
         public var ref: String
@@ -16,12 +17,16 @@ public struct WarmRequest: Sendable, Codable {
         public var include: [String]?
         /// Skip files matching one of these globs.
         public var exclude: [String]?
+        /// For `oci://` references: the platforms (`linux/amd64`, …) whose manifests and layers to pull from an image
+        /// index; nil or empty means the server's own platform.
+        public var platforms: [String]?
 
         /// Creates a reference.
-        public init(ref: String, include: [String]? = nil, exclude: [String]? = nil) {
+        public init(ref: String, include: [String]? = nil, exclude: [String]? = nil, platforms: [String]? = nil) {
             self.ref = ref
             self.include = include
             self.exclude = exclude
+            self.platforms = platforms
         }
 
         /// Decodes the value (see the type's documentation for the accepted forms).
@@ -33,7 +38,8 @@ public struct WarmRequest: Sendable, Codable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.init(ref: try container.decode(String.self, forKey: .ref),
                       include: try container.decodeIfPresent([String].self, forKey: .include),
-                      exclude: try container.decodeIfPresent([String].self, forKey: .exclude))
+                      exclude: try container.decodeIfPresent([String].self, forKey: .exclude),
+                      platforms: try container.decodeIfPresent([String].self, forKey: .platforms))
         }
     }
 

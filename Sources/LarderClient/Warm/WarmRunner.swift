@@ -1,5 +1,6 @@
 import Foundation
 import LarderAPI
+import LarderCore
 import LarderStore
 import Synchronization
 
@@ -9,6 +10,14 @@ public enum WarmRunner {
     /// Checks a reference before anything is started: `hf://repo[@rev]` or an http(s) URL (optionally
     /// `#sha256=<hex>`).
     public static func validate(_ reference: String) throws {
+        if reference.hasPrefix("oci://") {
+            do throws(LarderFailure) {
+                _ = try OCIImageReference(parsing: reference)
+            } catch {
+                throw ClientError(error.message, permanent: true)
+            }
+            return
+        }
         if reference.hasPrefix("hf://") {
             do {
                 _ = try HFReference(parsing: reference)
@@ -20,7 +29,7 @@ public enum WarmRunner {
         let url = reference.split(separator: "#", maxSplits: 1).first.map(String.init) ?? reference
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
               parsed.host?.isEmpty == false else {
-            throw ClientError("\"\(reference)\" is neither hf://<repo>[@revision] nor an http(s) URL")
+            throw ClientError("\"\(reference)\" is neither hf://<repo>[@revision], oci://REGISTRY/NAME:TAG nor an http(s) URL")
         }
         if let hash = reference.firstIndex(of: "#") {
             let fragment = reference[reference.index(after: hash)...]

@@ -22,6 +22,9 @@ public final class FillCoordinator: Sendable {
         public var pin: Bool = false
         /// Sign the upstream request with AWS Signature Version 4 (an S3 object); redirects are then refused.
         public var awsSigning: AWSSigning?
+        /// What clients are told when the upstream answers a non-2xx status (with the start of its body); nil: the
+        /// generic mapping of ``clientError(for:url:)``. The OCI mirror passes registry codes on this way.
+        public var statusFailure: (@Sendable (_ status: Int, _ body: String) -> LarderFailure)?
 
         /// Creates a request for `url`.
         public init(url: String, expected: BlobDigest?, refName: String?) {
@@ -153,7 +156,10 @@ public final class FillCoordinator: Sendable {
             ])
         } catch {
             writer?.abort()
-            let failure = Self.clientError(for: error, url: request.url)
+            var failure = Self.clientError(for: error, url: request.url)
+            if case UpstreamFailure.status(let status, let body) = error, let statusFailure = request.statusFailure {
+                failure = statusFailure(status, body)
+            }
             if case StoreError.digestMismatch = error, let expected = request.expected {
                 // Before the outcome is published: a client whose stream breaks and asks again gets this answer.
                 let key = Self.mismatchKey(url: request.url, expected: expected)

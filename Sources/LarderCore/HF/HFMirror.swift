@@ -34,12 +34,17 @@ public final class HFMirror: Sendable {
     public let warmJobs: WarmJobs
     /// Callers' remembered access to gated and private repositories.
     package let callerAccess: HFCallerAccess
+    /// The OCI registry mirror, which warms `oci://` references.
+    package let oci: OCIMirror?
 
     /// Creates the mirror over the server's store and upstream client: `upstreamConfiguration` is the upstream
-    /// client's, `allowlist` the `--allow-upstream` hosts (HF fills may also be redirected to them).
+    /// client's, `allowlist` the `--allow-upstream` hosts (HF fills may also be redirected to them); `oci` warms
+    /// `oci://` references.
     public init(configuration hf: HFConfiguration, upstreamConfiguration: UpstreamConfiguration, allowlist: UpstreamAllowlist,
-                store: BlobStore, upstream: UpstreamClient, fills: FillCoordinator, metrics: LarderMetrics, logger: Logger) {
+                store: BlobStore, upstream: UpstreamClient, fills: FillCoordinator, metrics: LarderMetrics, logger: Logger,
+                oci: OCIMirror? = nil) {
         self.configuration = hf
+        self.oci = oci
         self.store = store
         self.catalog = HFCatalog(store: store)
         self.logger = logger

@@ -21,6 +21,8 @@ public struct LarderConfiguration: Sendable {
     public var runTier: RunTierConfiguration?
     /// Who may write (`--token-file`, `--read-only`); reads stay open.
     public var writeAccess: WriteAccessConfiguration = WriteAccessConfiguration()
+    /// The OCI registry mirror (`/v2/`): upstream registries, credentials, tag TTL.
+    public var registries: RegistryConfiguration = RegistryConfiguration()
     /// Where the services log.
     public var logger: Logger = Logger(label: "larder")
 

@@ -15,6 +15,8 @@ public struct LarderServices: Sendable {
     public let metrics: LarderMetrics
     /// The Hugging Face mirror (`/hf`, `/warm`).
     public let hf: HFMirror
+    /// The OCI registry mirror (`/v2/`).
+    public let oci: OCIMirror
     /// Runs kept per flow (nil: all).
     public let keepRuns: Int?
     /// The run store as clients see it: local, merged with the S3 run tier when configured.
@@ -40,8 +42,10 @@ public struct LarderServices: Sendable {
         self.keepRuns = configuration.keepRuns
         self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: configuration.allowlist,
                                      metrics: metrics, logger: configuration.logger, maxFills: configuration.maxFills)
+        self.oci = OCIMirror(configuration: configuration.registries, upstreamConfiguration: configuration.upstream, store: store,
+                             upstream: upstream, metrics: metrics, logger: configuration.logger)
         self.hf = HFMirror(configuration: configuration.hf, upstreamConfiguration: configuration.upstream,
                            allowlist: configuration.allowlist, store: store, upstream: upstream, fills: fills,
-                           metrics: metrics, logger: configuration.logger)
+                           metrics: metrics, logger: configuration.logger, oci: oci)
     }
 }

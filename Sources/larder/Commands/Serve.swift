@@ -38,6 +38,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var runTier: RunTierOptions
     @OptionGroup var access: AuthServeOptions
     @OptionGroup var limits: ServeLimitOptions
+    @OptionGroup var registry: RegistryOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -127,6 +128,7 @@ struct Serve: AsyncParsableCommand {
         configuration.core.runTier = runTier.configuration()
         access.apply(to: &configuration.core)
         limits.apply(to: &configuration)
+        configuration.core.registries = try registry.configuration()
         var logger = Logger(label: "larder")
         logger.logLevel = level
         configuration.core.logger = logger

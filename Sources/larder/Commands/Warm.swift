@@ -2,15 +2,18 @@ import ArgumentParser
 import Foundation
 import LarderAPI
 import LarderClient
+import LarderCore
 import LarderStore
 
 /// `larder warm`: bring models and files into the cache before a run needs them.
 struct Warm: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Pre-fetch Hugging Face repositories and URLs into the cache (exit status 1 if any reference failed).",
+        abstract: "Pre-fetch Hugging Face repositories, container images and URLs into the cache (exit status 1 if any reference failed).",
         discussion: """
             References: hf://[datasets/]namespace/name[@revision] (every file, or those matching --include), \
-            https://…#sha256=<hex> (fetched like /fetch; the server must allow the host with --allow-upstream). \
+            https://…#sha256=<hex> (fetched like /fetch; the server must allow the host with --allow-upstream), \
+            oci://REGISTRY/NAME:TAG or oci://REGISTRY/NAME@sha256:<hex> (an image through the server's OCI mirror: \
+            index, the --platform manifests, configs and layers). \
             Against --server the work runs on the server (POST /warm), so it survives this command; with --data \
             it runs here on that directory.
             """)
@@ -19,6 +22,8 @@ struct Warm: AsyncParsableCommand {
     @Option(name: .long, help: "Read more references from this file (one per line, # comments).") var file: String?
     @Option(name: .long, help: "Only files matching this glob in hf:// references (repeatable).") var include: [String] = []
     @Option(name: .long, help: "Skip files matching this glob in hf:// references (repeatable).") var exclude: [String] = []
+    @Option(name: .long, help: "Platform of oci:// images to pull from an index, OS/ARCH[/VARIANT] (repeatable; default: the server's).")
+    var platform: [String] = []
     @Flag(name: .long, help: "Pin what is warmed so it is never evicted.") var pin = false
     @Option(name: .long, help: "References warmed at once.") var jobs: Int = 4
     @OptionGroup var backend: BackendOptions
@@ -27,6 +32,9 @@ struct Warm: AsyncParsableCommand {
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
         if references.isEmpty && file == nil { throw ValidationError("give references to warm, or --file FILE") }
+        for text in platform {
+            do throws(LarderFailure) { _ = try OCIPlatform(parsing: text) } catch { throw ValidationError(error.message) }
+        }
     }
 
     func run() async throws {
@@ -36,7 +44,10 @@ struct Warm: AsyncParsableCommand {
             guard !all.isEmpty else { throw ClientError("\(file ?? "the file") lists no references") }
             for reference in all { try WarmRunner.validate(reference) }
             let refs = all.map { reference in
-                reference.hasPrefix("hf://")
+                if reference.hasPrefix("oci://") {
+                    return WarmRequest.Reference(ref: reference, platforms: platform.isEmpty ? nil : platform)
+                }
+                return reference.hasPrefix("hf://")
                     ? WarmRequest.Reference(ref: reference, include: include.isEmpty ? nil : include, exclude: exclude.isEmpty ? nil : exclude)
                     : WarmRequest.Reference(ref: reference)
             }

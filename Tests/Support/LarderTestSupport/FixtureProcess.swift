@@ -35,12 +35,12 @@ public final class FixtureProcess: @unchecked Sendable {
         URL(fileURLWithPath: sourceFile).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
     }
 
-    /// Runs `python3 <arguments…>` (the system python, for fixtures that use the standard library only; or the
-    /// interpreter of a prepared venv given as `python`) and waits up to `timeout` for its port. Throws, with what
-    /// the fixture wrote to stderr, when it exits or stays silent.
-    public static func launchPython(_ arguments: [String], port report: PortReport, python: String = "python3",
-                                    timeout: Duration = .seconds(15)) async throws -> FixtureProcess {
-        let child = try ChildProcess.launch("/usr/bin/env", [python] + arguments)
+    /// Runs `python3 <arguments…>` (the system python; fixtures use the standard library only) and waits up to
+    /// `timeout` for its port. Throws, with what the fixture wrote to stderr, when it exits or stays silent.
+    /// `interpreter` names another Python (e.g. `/usr/bin/python3` for a fixture needing Debian's python3-jwt).
+    public static func launchPython(_ arguments: [String], port report: PortReport,
+                                    timeout: Duration = .seconds(15), interpreter: String = "python3") async throws -> FixtureProcess {
+        let child = try ChildProcess.launch("/usr/bin/env", [interpreter] + arguments)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let text: String

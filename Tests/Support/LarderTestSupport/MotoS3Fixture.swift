@@ -33,7 +33,7 @@ public final class MotoS3Fixture: Sendable {
         let keysFile = directory + "/keys.json"
         let process = try await FixtureProcess.launchPython(
             [FixtureProcess.script("moto_s3.py", besides: #filePath), "--port-file", directory + "/port", "--keys-file", keysFile, "--bucket", bucket],
-            port: .file(directory + "/port"), python: python, timeout: .seconds(60))
+            port: .file(directory + "/port"), timeout: .seconds(60), interpreter: python)
         guard let data = FileManager.default.contents(atPath: keysFile),
               let keys = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let key = keys["accessKeyId"] as? String, let secret = keys["secretAccessKey"] as? String else {

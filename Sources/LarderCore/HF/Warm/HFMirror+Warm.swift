@@ -39,6 +39,8 @@ extension HFMirror {
         do {
             if reference.ref.hasPrefix("hf://") {
                 try await warmRepository(reference, index: index, pin: pin, job: job, started: started)
+            } else if reference.ref.hasPrefix("oci://") {
+                try await warmImage(reference, index: index, pin: pin, job: job)
             } else {
                 try await warmURL(reference.ref, index: index, pin: pin, job: job, started: started)
             }
@@ -111,6 +113,17 @@ extension HFMirror {
                 $0.filesDone += 1
             }
         }
+    }
+
+    /// Pre-pulls an `oci://` image through the OCI mirror.
+    private func warmImage(_ reference: WarmRequest.Reference, index: Int, pin: Bool, job: WarmJob) async throws {
+        guard let oci else {
+            throw LarderFailure(.unsupportedOperation, "oci_unavailable", "oci:// references need the OCI mirror (larder serve --registry HOST=URL)")
+        }
+        let image = try OCIImageReference(parsing: reference.ref)
+        let platforms = try (reference.platforms ?? []).map { text throws(LarderFailure) in try OCIPlatform(parsing: text) }
+        job.update(ref: index) { $0.state = "resolving" }
+        try await oci.warm(image, platforms: platforms, pin: pin) { change in job.update(ref: index, change) }
     }
 
     /// Follows a fill to its end, adding the bytes it commits to the reference's progress.
