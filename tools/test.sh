@@ -9,6 +9,7 @@ tools/install-deps.sh
 tools/hf-venv.sh                 # tools/.hf-venv: huggingface_hub, faster-whisper, the tiny.en model
 tools/wer-corpus/run.sh --prepare  # tools/wer-corpus/.venv: jiwer
 tools/check-imports.py             # Package.swift declares exactly what each target imports
+tools/chart-check.sh               # charts/larder: real Helm lint/render, Kubernetes schemas (tools/.chart-venv)
 swift build --build-tests
 # Serially: several tests measure time or CPU use, and on a 2-core machine parallel tests would skew them.
 swift test --skip-build --no-parallel "$@"
