@@ -17,7 +17,7 @@ public func buildRouter(_ services: LarderServices, maxStreams: Int) -> Router<L
     BlobRoutes(store: services.store, metrics: services.metrics, streams: streams).register(on: router)
     FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics, streams: streams).register(on: router)
     RunRoutes(store: services.store, metrics: services.metrics, streams: streams, keepRuns: services.keepRuns).register(on: router)
-    OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics).register(on: router)
+    OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics, readiness: services.readiness, warmList: services.warmList).register(on: router)
     HFRoutes(mirror: services.hf, streams: streams).register(on: router)
     routes.record(router.routes.map { (path: $0.path, method: $0.method) })
     return router
@@ -36,6 +36,7 @@ public func buildApplication(
         logger: configuration.core.logger
     )
     app.addServices(AccessFlushService(store: services.store, interval: configuration.accessFlushInterval, logger: configuration.core.logger))
+    if let warmList = services.warmList { app.addServices(WarmListService(keeper: warmList)) }
     return app
 }
 

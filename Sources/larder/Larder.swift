@@ -14,7 +14,7 @@ struct Larder: AsyncParsableCommand {
         subcommands: [
             Serve.self, Fetch.self, Put.self, Get.self, List.self, Pin.self, Unpin.self, Remove.self,
             GC.self, Verify.self, Stats.self, RunTask.self, Runs.self,
-            Import.self, Export.self, Warm.self,
+            Import.self, Export.self, Warm.self, ContainerdHostsCommand.self,
         ]
     )
 }

@@ -17,6 +17,10 @@ public struct LarderServices: Sendable {
     public let hf: HFMirror
     /// Runs kept per flow (nil: all).
     public let keepRuns: Int?
+    /// What `/readyz` checks: store open, writer alive, free disk (and the warm list with `--warm-ready`).
+    public let readiness: Readiness
+    /// Keeps the `--warm-file` list warm and pinned; nil without one. Its `run()` is started by the server.
+    public let warmList: WarmListKeeper?
 
     /// Opens the store and prepares the upstream side.
     public init(configuration: LarderConfiguration) throws {
@@ -31,5 +35,14 @@ public struct LarderServices: Sendable {
         self.hf = HFMirror(configuration: configuration.hf, upstreamConfiguration: configuration.upstream,
                            allowlist: configuration.allowlist, store: store, upstream: upstream, fills: fills,
                            metrics: metrics, logger: configuration.logger)
+        let mirror = hf
+        let warmList = configuration.warmFile.map { path in
+            WarmListKeeper(path: path, mirror: mirror, stateFile: configuration.store.directory + "/warm-list-pins.json",
+                           pollInterval: configuration.warmFilePollInterval, logger: configuration.logger)
+        }
+        self.warmList = warmList
+        self.readiness = Readiness(store: store, directory: configuration.store.directory,
+                                   minFreeBytes: configuration.minFreeDiskBytes,
+                                   warmList: configuration.readyWaitsForWarm ? warmList : nil)
     }
 }

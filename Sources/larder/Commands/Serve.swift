@@ -35,6 +35,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var hf: HFServeOptions
 
+    @OptionGroup var deploy: DeployOptions
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -120,6 +122,7 @@ struct Serve: AsyncParsableCommand {
         configuration.maxStreams = maxStreams
         configuration.core.allowlist = UpstreamAllowlist(allowUpstream.flatMap { $0.split(separator: ",").map(String.init) })
         configuration.core.hf = try hf.configuration()
+        deploy.apply(to: &configuration.core)
         var logger = Logger(label: "larder")
         logger.logLevel = level
         configuration.core.logger = logger
