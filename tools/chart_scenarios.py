@@ -71,8 +71,7 @@ EVERYTHING = {
     "serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}},
     "containerdMirror": {"enabled": True, "registries": [
         {"name": "docker.io"}, {"name": "ghcr.io", "server": "https://ghcr.io"}]},
-    "warm": {"enabled": True, "refs": ["hf://org/model@main", "https://example.com/data.tar"],
-             "nodes": ["gpu-node-a.example.internal", "gpu-node-b.example.internal"]},
+    "warm": {"enabled": True, "refs": ["hf://org/model@main", "https://example.com/data.tar"], "readiness": True},
     "hf": {"token": {"existingSecret": "hf-token"}},
     "extraArgs": ["--verbose"],
     "priorityClassName": "system-node-critical",
@@ -83,7 +82,7 @@ EVERYTHING = {
 
 
 def expect_all(k, rendered):
-    assert set(k) == {"DaemonSet", "Service", "ServiceAccount", "ServiceMonitor", "Job"}, sorted(k)
+    assert set(k) == {"DaemonSet", "Service", "ServiceAccount", "ServiceMonitor", "ConfigMap"}, sorted(k)
     ds = k["DaemonSet"][0]
     pod = ds["spec"]["template"]["spec"]
     inits = init_containers(ds)
@@ -114,20 +113,22 @@ def expect_all(k, rendered):
         assert ic["volumeMounts"] == [{"name": "containerd-certs", "mountPath": "/host/certs.d"}]
     certs = next(v for v in pod["volumes"] if v["name"] == "containerd-certs")
     assert certs["hostPath"]["path"] == "/etc/containerd/certs.d"
-    jobs = k["Job"]
-    assert len(jobs) == 2, f"{len(jobs)} warm jobs, expected one per node"
-    assert len({j["metadata"]["name"] for j in jobs}) == 2
-    for j in jobs:
-        jc = j["spec"]["template"]["spec"]["containers"][0]
-        assert jc["args"] == ["warm", "--server", "http://$(HOST_IP):7480", "hf://org/model@main",
-                              "https://example.com/data.tar"], jc["args"]
-        assert "kubernetes.io/hostname" in j["spec"]["template"]["spec"]["nodeSelector"]
+    # The warm list is a ConfigMap every Larder reads with --warm-file (no per-node Job racing the DaemonSet).
+    cm = k["ConfigMap"][0]
+    assert cm["metadata"]["name"] == "larder-warm", cm["metadata"]
+    listed = [l for l in cm["data"]["refs.txt"].splitlines() if l and not l.startswith("#")]
+    assert listed == ["hf://org/model@main", "https://example.com/data.tar"], cm["data"]
+    assert arg_after(c["args"], "--warm-file") == "/etc/larder/warm/refs.txt" and "--warm-ready" in c["args"], c["args"]
+    mount = next(m for m in c["volumeMounts"] if m["name"] == "warm-list")
+    assert mount["mountPath"] == "/etc/larder/warm" and "subPath" not in mount, "subPath mounts never update"
+    vol = next(v for v in pod["volumes"] if v["name"] == "warm-list")
+    assert vol["configMap"]["name"] == "larder-warm", vol
     sm = k["ServiceMonitor"][0]
     assert sm["spec"]["endpoints"][0]["path"] == "/metrics"
     assert sm["spec"]["selector"]["matchLabels"] == ds["spec"]["selector"]["matchLabels"]
     assert sm["metadata"]["labels"]["release"] == "prometheus"
     notes = rendered["NOTES.txt"]
-    assert "containerd mirror" in notes and "Warm-up" in notes
+    assert "containerd mirror" in notes and "Warm list" in notes
     assert "/etc/containerd/certs.d/ghcr.io/hosts.toml -> http://$(HOST_IP):7480" in notes, notes
 
 
@@ -143,9 +144,8 @@ def expect_hostnet(k, rendered):
     assert list(inits) == ["containerd-hosts-0"], "volume-permissions must not run for emptyDir"
     # With hostNetwork Larder listens in the node's namespace: loopback is right there.
     assert arg_after(inits["containerd-hosts-0"]["args"], "--mirror") == "http://127.0.0.1:7480"
-    job = k["Job"][0]
-    assert job["metadata"]["name"] == "larder-warm-1", job["metadata"]["name"]
-    assert "nodeSelector" not in job["spec"]["template"]["spec"]
+    assert k["ConfigMap"][0]["data"]["refs.txt"].endswith("hf://x/y\n"), k["ConfigMap"][0]["data"]
+    assert "--warm-file" in c["args"] and "--warm-ready" not in c["args"], c["args"]
     assert "--allow-upstream" not in c["args"], c["args"]
 
 
@@ -179,13 +179,13 @@ def expect_override(k, rendered):
 SCENARIOS = [
     Scenario("defaults", {}, expect_default),
     Scenario("all features on", EVERYTHING, expect_all, {"revision": 12345}),
-    Scenario("hostNetwork, emptyDir, no allowUpstream, single warm job, mirror on loopback",
+    Scenario("hostNetwork, emptyDir, no allowUpstream, warm list, mirror on loopback",
              {"hostNetwork": True, "data": {"type": "emptyDir"}, "allowUpstream": [],
-              "containerdMirror": {"enabled": True}, "warm": {"enabled": True, "refs": ["x"]}}, expect_hostnet),
+              "containerdMirror": {"enabled": True}, "warm": {"enabled": True, "refs": ["hf://x/y"]}}, expect_hostnet),
     Scenario("emptyDir with sizeLimit, hostPort off, no ServiceAccount",
              {"data": {"type": "emptyDir", "emptyDir": {"sizeLimit": "60Gi"}}, "hostPort": {"enabled": False},
               "serviceAccount": {"create": False}}, expect_emptydir_sized),
-    Scenario("long release name", {"warm": {"enabled": True, "refs": ["x"], "nodes": ["n1"]}}, expect_long_names,
+    Scenario("long release name", {"warm": {"enabled": True, "refs": ["hf://x/y"]}}, expect_long_names,
              {"release": "a-release-name-at-helms-limit-of-fifty-three-chars-x", "revision": 999999}),
     Scenario("fullnameOverride, image tag, maxSize, explicit mirror endpoint, no dial timeout",
              {"fullnameOverride": "cache", "image": {"repository": "registry.example/larder", "tag": "1.2.3"},
@@ -195,8 +195,6 @@ SCENARIOS = [
 
 MUST_FAIL = [
     ("warm without refs", {"warm": {"enabled": True}}, "warm.enabled needs at least one entry"),
-    ("warm without hostPort", {"warm": {"enabled": True, "refs": ["x"]}, "hostPort": {"enabled": False}},
-     "warm.enabled needs hostPort.enabled or hostNetwork"),
     ("mirror without registries", {"containerdMirror": {"enabled": True, "registries": []}},
      "needs at least one entry in containerdMirror.registries"),
     ("mirror without a way to reach Larder", {"containerdMirror": {"enabled": True}, "hostPort": {"enabled": False}},
@@ -210,4 +208,6 @@ MUST_REJECT = [
     ("unknown nested key (typo)", {"containerdMirror": {"enabeld": True}}, "enabeld"),
     ("bad enum: data.type", {"data": {"type": "pvc"}}, "/data/type"),
     ("bad size: maxSize", {"maxSize": "lots"}, "/maxSize"),
+    ("not a reference: warm.refs", {"warm": {"refs": ["ftp://example.com/x"]}}, "/warm/refs/0"),
+    ("removed value: warm.nodes (the per-node Job is gone)", {"warm": {"nodes": ["n1"]}}, "nodes"),
 ]
