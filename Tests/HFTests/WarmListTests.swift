@@ -102,22 +102,24 @@ struct WarmListTests {
     }
 }
 
-/// A directory laid out like a Kubernetes ConfigMap volume: `refs.txt -> ..data/refs.txt`, `..data -> ..N`,
-/// updated by writing a new `..N` and renaming a new `..data` symlink over the old one (an atomic swap).
+/// A directory laid out like a Kubernetes ConfigMap or Secret volume: `refs.txt -> ..data/refs.txt`,
+/// `..data -> ..N`, updated by writing a new `..N` and renaming a new `..data` symlink over the old one (an atomic
+/// swap): the file's own path is a symlink that never changes.
 struct ConfigMapVolume {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warm-volume-\(UUID().uuidString)").path
-    var path: String { directory + "/refs.txt" }
+    var name = "refs.txt"
+    var path: String { directory + "/" + name }
 
     func publish(_ text: String) throws {
         let version = "..\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/" + version, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/" + version + "/refs.txt"))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/" + version + "/" + name))
         let temporary = directory + "/..data_tmp"
         try? FileManager.default.removeItem(atPath: temporary)
         try FileManager.default.createSymbolicLink(atPath: temporary, withDestinationPath: version)
         guard rename(temporary, directory + "/..data") == 0 else { throw FixtureError("cannot swap ..data") }
         if (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == nil {
-            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "..data/refs.txt")
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "..data/" + name)
         }
     }
 
