@@ -11,5 +11,6 @@ tools/wer-corpus/run.sh --prepare  # tools/wer-corpus/.venv: jiwer
 tools/check-imports.py             # Package.swift declares exactly what each target imports
 tools/chart-check.sh               # charts/larder: real Helm lint/render, Kubernetes schemas (tools/.chart-venv)
 swift build --build-tests
+tools/image/check.sh               # the container image: release build, run inside via chroot, push with skopeo
 # Serially: several tests measure time or CPU use, and on a 2-core machine parallel tests would skew them.
 swift test --skip-build --no-parallel "$@"
