@@ -4,10 +4,10 @@
 #   python3, python3-venv                           the Hub fixture and the virtual environments tools/test.sh prepares
 #   curl                                            tests that drive a real curl
 #   espeak-ng                                       speech for the faster-whisper transcription test
-#   umoci, skopeo, docker-registry                  the container image: build (umoci), push test (skopeo, a loopback registry)
+#   umoci, zstd, skopeo, docker-registry            the container image: build (umoci, zstd layers), push test (skopeo, a loopback registry)
 # Usage: tools/install-deps.sh [extra-package...]
 set -euo pipefail
-packages=(liblmdb-dev libcurl4-openssl-dev pkg-config python3 python3-venv curl espeak-ng umoci skopeo docker-registry "$@")
+packages=(liblmdb-dev libcurl4-openssl-dev pkg-config python3 python3-venv curl espeak-ng umoci zstd skopeo docker-registry "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,6 +12,8 @@
 #    ENTRYPOINT ["larder"], user 65532:65532, port 7480 and the org.opencontainers.image.* labels, and
 #    OUT_DIR/larder-<tag>.oci.tar is the same layout as an `oci-archive` (skopeo copy oci-archive:… docker://…).
 #
+# The layer is recompressed with zstd -19 (tools/image/zstd_layers.py): 47 MB instead of umoci's 68 MB gzip;
+# containerd >= 1.5, CRI-O, Docker >= 23 and skopeo pull zstd layers. LARDER_IMAGE_COMPRESSION=gzip keeps gzip.
 # Environment: LARDER_IMAGE_SOURCE (the source label; default https://github.com/larder/larder),
 # LARDER_IMAGE_SKIP_BUILD=1 to package an existing release build. Needs umoci (tools/install-deps.sh) and root
 # (as CI runs), so the files keep uid 0 and /var/lib/larder uid 65532.
@@ -20,7 +22,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="$(mkdir -p "${1:-$ROOT/tools/image/out}" && cd "${1:-$ROOT/tools/image/out}" && pwd)"
 SOURCE_URL="${LARDER_IMAGE_SOURCE:-https://github.com/larder/larder}"
 log() { printf 'image: %s\n' "$*" >&2; }
-command -v umoci >/dev/null || { log "umoci is missing; run tools/install-deps.sh"; exit 1; }
+for tool in umoci zstd; do command -v "$tool" >/dev/null || { log "$tool is missing; run tools/install-deps.sh"; exit 1; }; done
 [ "$(id -u)" = 0 ] || { log "run as root: the image's files must be owned by uid 0 and 65532, which needs chown"; exit 1; }
 
 cd "$ROOT"
@@ -29,7 +31,11 @@ if [ "${LARDER_IMAGE_SKIP_BUILD:-0}" != 1 ]; then
   swift build -c release --static-swift-stdlib --product larder >&2
   swift build -c release --static-swift-stdlib --product runcmp >&2
 fi
-BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+if [ "${LARDER_IMAGE_SKIP_BUILD:-0}" != 1 ]; then
+  BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+else
+  BIN="$ROOT/.build/$(uname -m)-unknown-linux-gnu/release"   # without taking SwiftPM's lock
+fi
 for exe in larder runcmp; do [ -x "$BIN/$exe" ] || { log "$BIN/$exe is missing (build failed?)"; exit 1; }; done
 VERSION="$("$BIN/larder" --version)"
 REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
@@ -62,6 +68,10 @@ umoci config --image "$LAYOUT:$VERSION" \
   --manifest.annotation "org.opencontainers.image.revision=$REVISION" \
   --history.created_by "tools/image/build.sh: entrypoint larder, user 65532"
 umoci gc --layout "$LAYOUT"
+if [ "${LARDER_IMAGE_COMPRESSION:-zstd}" = zstd ]; then
+  log "recompressing the layer with zstd -19 (a few minutes; LARDER_IMAGE_COMPRESSION=gzip keeps umoci's gzip)"
+  python3 "$ROOT/tools/image/zstd_layers.py" "$LAYOUT" "$VERSION"
+fi
 
 ARCHIVE="$OUT/larder-$VERSION.oci.tar"
 tar --sort=name -C "$LAYOUT" -cf "$ARCHIVE" .

@@ -3,7 +3,8 @@
 
 - the OCI image config: entrypoint ["larder"], user 65532:65532, the org.opencontainers.image.* labels, version
   equal to the chart's appVersion;
-- unpacked with `umoci raw unpack`: `larder --version`, `runcmp --help`, `larder containerd-hosts` and
+- unpacked with `umoci raw unpack` (from a gzip copy skopeo makes: umoci 0.4 reads no zstd layers), with /proc
+  mounted as a container runtime would: `larder --version`, `runcmp --help`, `larder containerd-hosts` and
   `larder serve` + curl /healthz and /readyz run inside it through chroot, as user 65532, with no file missing
   (a missing shared library fails the run);
 - pushed to a loopback docker-registry with `skopeo copy oci-archive:… docker://127.0.0.1:PORT/larder:TAG`, then
@@ -119,6 +120,25 @@ def chroot(rootfs: Path, args: list[str], timeout: float = 60) -> str:
     return run([CHROOT, "--userspec=65532:65532", str(rootfs)] + args, timeout=timeout, env={"PATH": "/usr/local/bin"})
 
 
+def unpack(layout: Path, tag: str, scratch: Path, rootfs: Path) -> bool:
+    gzipped = scratch / "gzip-layout"
+    run(["skopeo", "copy", "--quiet", f"oci:{layout}:{tag}", f"oci:{gzipped}:{tag}", "--dest-compress-format=gzip"], timeout=600)
+    run(["umoci", "raw", "unpack", "--image", f"{gzipped}:{tag}", str(rootfs)], timeout=300)
+    return True
+
+
+def mount_runtime_dirs(rootfs: Path) -> bool:
+    # The Swift runtime reads the command line from /proc/self/cmdline; every container runtime mounts /proc.
+    # (Nothing else from the host: no /dev bind mount a failed unmount could expose to the clean-up.)
+    (rootfs / "proc").mkdir(exist_ok=True)
+    run(["mount", "-t", "proc", "proc", str(rootfs / "proc")])
+    return True
+
+
+def unmount_runtime_dirs(rootfs: Path) -> None:
+    subprocess.run(["umount", str(rootfs / "proc")], capture_output=True)
+
+
 def check_serve(rootfs: Path) -> None:
     port = free_port()
     server = subprocess.Popen([CHROOT, "--userspec=65532:65532", str(rootfs), "larder", "serve", "--listen",
@@ -186,8 +206,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="larder-image-check-") as tmp:
         scratch = Path(tmp)
         rootfs = scratch / "rootfs"
-        unpacked = check("umoci raw unpack", lambda: run(["umoci", "raw", "unpack", "--image", f"{out / 'oci'}:{tag}", str(rootfs)], timeout=300))
-        if unpacked is not None:
+        unpacked = check("umoci raw unpack (of a gzip copy made by skopeo)", lambda: unpack(out / "oci", tag, scratch, rootfs))
+        mounted = unpacked is not None and check("mount /proc into the unpacked image (as a runtime does)",
+                                                 lambda: mount_runtime_dirs(rootfs))
+        if mounted:
             check("inside: larder --version", lambda: expect(chroot(rootfs, ["larder", "--version"]).strip() == tag, "wrong version"))
             check("inside: runcmp --help", lambda: chroot(rootfs, ["runcmp", "--help"]))
 
@@ -198,6 +220,8 @@ def main() -> int:
             check("inside: CA certificates present",
                   lambda: expect((rootfs / "etc/ssl/certs/ca-certificates.crt").stat().st_size > 10000, "CA bundle too small"))
             check("inside: larder serve as uid 65532 answers /healthz and /readyz", lambda: check_serve(rootfs))
+        if unpacked is not None:
+            unmount_runtime_dirs(rootfs)  # before the scratch directory is removed
         check("skopeo copy oci-archive → loopback docker-registry, inspect back", lambda: check_push(archive, tag, layout, scratch))
     print(f"image: {out / 'oci'}:{tag}, {size / 1e6:.1f} MB compressed ({size} bytes)")
     return report()
