@@ -5,13 +5,14 @@
 #   curl                                            tests that drive a real curl
 #   espeak-ng                                       speech for the faster-whisper transcription test
 #   openssl                                         self-signed certificates for the TLS tests (`openssl req`)
-#   docker-registry, skopeo                         the OCI mirror tests: a real upstream registry and a real client
+#   docker-registry, skopeo                         the OCI mirror tests and the image push test: a real registry and client
 #   apache2-utils                                   htpasswd -B for the registry's basic-auth test
 #   python3-jwt, python3-cryptography               the registry token-server fixture (ES256 JWTs, /usr/bin/python3)
+#   umoci, zstd                                     the container image: build (umoci, zstd layers)
 # Usage: tools/install-deps.sh [extra-package...]
 set -euo pipefail
 packages=(liblmdb-dev libcurl4-openssl-dev pkg-config python3 python3-venv curl espeak-ng openssl
-  docker-registry skopeo apache2-utils python3-jwt python3-cryptography "$@")
+  docker-registry skopeo apache2-utils python3-jwt python3-cryptography umoci zstd "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

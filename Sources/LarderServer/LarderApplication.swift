@@ -22,7 +22,8 @@ public func buildRouter(_ services: LarderServices, maxStreams: Int) -> Router<L
     FetchRoutes(store: services.store, fills: services.fills, upstream: services.upstream, metrics: services.metrics, streams: streams).register(on: router)
     RunRoutes(store: services.store, catalog: services.runs, fills: services.fills, metrics: services.metrics, streams: streams,
               keepRuns: services.keepRuns).register(on: router)
-    OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics, runTier: services.runs.tier).register(on: router)
+    OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics, runTier: services.runs.tier,
+              readiness: services.readiness, warmList: services.warmList).register(on: router)
     HFRoutes(mirror: services.hf, streams: streams).register(on: router)
     OCIRoutes(mirror: services.oci, store: services.store, metrics: services.metrics, streams: streams).register(on: router)
     routes.record(router.routes.map { (path: $0.path, method: $0.method) })
@@ -64,6 +65,7 @@ public func buildApplication(
     if let tier = services.runs.tier {
         app.addServices(RunTierService(uploader: tier.uploader))
     }
+    if let warmList = services.warmList { app.addServices(WarmListService(keeper: warmList)) }
     return app
 }
 

@@ -6,7 +6,7 @@ import Synchronization
 package final class HFToken: Sendable {
     private let file: String?
     private let fixed: String?
-    private let cached = Mutex<(modified: Date?, token: String?)>((nil, nil))
+    private let cached = Mutex<(stamp: FileStamp?, token: String?)>((nil, nil))
 
     package init(file: String?, token: String?) {
         self.file = file.flatMap { $0.isEmpty ? nil : $0 }
@@ -17,11 +17,13 @@ package final class HFToken: Sendable {
     /// The current token, or nil when none is configured (or the file cannot be read).
     package var current: String? {
         guard let file else { return fixed }
-        let modified = (try? FileManager.default.attributesOfItem(atPath: file)[.modificationDate]) as? Date
+        // Stamped through symlinks: a mounted Secret is rotated by swapping `..data`, which leaves the file's own
+        // symlink (and its modification time) unchanged.
+        let stamp = FileStamp.of(file)
         return cached.withLock { cached in
-            if let modified, cached.modified == modified { return cached.token }
+            if let stamp, cached.stamp == stamp { return cached.token }
             let text = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-            cached = (modified, text.flatMap { $0.isEmpty ? nil : $0 })
+            cached = (stamp, text.flatMap { $0.isEmpty ? nil : $0 })
             return cached.token
         }
     }

@@ -23,6 +23,14 @@ public struct LarderConfiguration: Sendable {
     public var writeAccess: WriteAccessConfiguration = WriteAccessConfiguration()
     /// The OCI registry mirror (`/v2/`): upstream registries, credentials, tag TTL.
     public var registries: RegistryConfiguration = RegistryConfiguration()
+    /// `/readyz` fails while the data volume has less free space than this (`--min-free-disk`).
+    public var minFreeDiskBytes: Int64 = 512 << 20
+    /// The declarative warm list (`--warm-file`): references kept fetched and pinned; nil for none.
+    public var warmFile: String?
+    /// How often the warm list file is checked for changes.
+    public var warmFilePollInterval: Duration = .seconds(5)
+    /// `/readyz` fails until every reference of the warm list is warm (`--warm-ready`).
+    public var readyWaitsForWarm = false
     /// Where the services log.
     public var logger: Logger = Logger(label: "larder")
 

@@ -23,6 +23,10 @@ public struct LarderServices: Sendable {
     public let runs: RunCatalog
     /// Decides who may write (open unless a token file or read-only mode is configured).
     public let authorizer: WriteAuthorizer
+    /// What `/readyz` checks: store open, writer alive, free disk (and the warm list with `--warm-ready`).
+    public let readiness: Readiness
+    /// Keeps the `--warm-file` list warm and pinned; nil without one. Its `run()` is started by the server.
+    public let warmList: WarmListKeeper?
 
     /// Opens the store and prepares the upstream side; throws ``TokenStore/LoadError`` first when the token file
     /// cannot be used.
@@ -47,5 +51,14 @@ public struct LarderServices: Sendable {
         self.hf = HFMirror(configuration: configuration.hf, upstreamConfiguration: configuration.upstream,
                            allowlist: configuration.allowlist, store: store, upstream: upstream, fills: fills,
                            metrics: metrics, logger: configuration.logger, oci: oci)
+        let mirror = hf
+        let warmList = configuration.warmFile.map { path in
+            WarmListKeeper(path: path, mirror: mirror, stateFile: configuration.store.directory + "/warm-list-pins.json",
+                           pollInterval: configuration.warmFilePollInterval, logger: configuration.logger)
+        }
+        self.warmList = warmList
+        self.readiness = Readiness(store: store, directory: configuration.store.directory,
+                                   minFreeBytes: configuration.minFreeDiskBytes,
+                                   warmList: configuration.readyWaitsForWarm ? warmList : nil)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LarderAPI
 import LarderCore
 import LarderStore
 
@@ -10,6 +11,8 @@ struct OpsRoutes<Context: ConnectionAwareContext>: Sendable {
     let fills: FillCoordinator
     let metrics: LarderMetrics
     let runTier: RunTier?
+    let readiness: Readiness
+    let warmList: WarmListKeeper?
     let startedAt = Date()
 
     func register(on router: Router<Context>) {
@@ -17,19 +20,27 @@ struct OpsRoutes<Context: ConnectionAwareContext>: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
         router.get("/readyz") { _, _ in
+            // 503 with a JSON body naming every failed check, so a probe's event and an operator's curl say why.
+            let report = await readiness.check()
+            guard report.isReady else {
+                throw LarderFailure(.unavailable, "not_ready", report.problems.joined(separator: "; "))
+            }
             let stats = store.statistics
-            let body = ByteBuffer(string: "ready: \(stats.blobCount) blobs, \(ByteCount.format(stats.storedBytes)) of \(ByteCount.format(stats.capacityBytes))\n")
+            let free = report.freeBytes.map { ", \(ByteCount.format($0)) free on disk" } ?? ""
+            let body = ByteBuffer(string: "ready: \(stats.blobCount) blobs, \(ByteCount.format(stats.storedBytes)) of \(ByteCount.format(stats.capacityBytes))\(free)\n")
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: body))
         }
         router.get("/metrics") { _, _ in
             if let status = runTier?.uploader.status() { metrics.runTier.update(status) }
-            let text = metrics.render(store: store.statistics)
+            var text = metrics.render(store: store.statistics)
+            if let warmList { text += Array(warmList.metricsText.utf8) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
         router.get("/stats") { _, _ in
             try RouteSupport.json(ServerStats(store: store.statistics, fillsInFlight: fills.inFlight,
-                                              uptimeSeconds: Date().timeIntervalSince(startedAt), runTier: runTier?.uploader.status()))
+                                              uptimeSeconds: Date().timeIntervalSince(startedAt), runTier: runTier?.uploader.status(),
+                                              warmList: warmList?.status))
         }
         router.post("/admin/gc") { _, _ in
             try RouteSupport.json(try await store.gc())
@@ -50,4 +61,6 @@ public struct ServerStats: Codable, Sendable {
     public var uptimeSeconds: Double
     /// The S3 run tier's outbox and uploads, when configured.
     public var runTier: RunTierStatus?
+    /// The `--warm-file` list's progress; absent without one.
+    public var warmList: WarmListStatus?
 }

@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var access: AuthServeOptions
     @OptionGroup var limits: ServeLimitOptions
     @OptionGroup var registry: RegistryOptions
+    @OptionGroup var deploy: DeployOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -129,6 +130,7 @@ struct Serve: AsyncParsableCommand {
         access.apply(to: &configuration.core)
         limits.apply(to: &configuration)
         configuration.core.registries = try registry.configuration()
+        deploy.apply(to: &configuration.core)
         var logger = Logger(label: "larder")
         logger.logLevel = level
         configuration.core.logger = logger

@@ -79,17 +79,18 @@ Port on the node: with hostNetwork the container port is the node port.
 {{- end }}
 
 {{/*
-The containerd hosts.toml for one registry. Call with (dict "root" $ "registry" $registry).
+The mirror URL containerd uses: the node's IP (downward API, expanded by the
+kubelet from the HOST_IP variable) and the host port; loopback only with
+hostNetwork, where Larder listens in the node's own network namespace.
 */}}
-{{- define "larder.hostsToml" -}}
-{{- $m := .root.Values.containerdMirror -}}
-# Written by the {{ include "larder.fullname" .root }} Helm release: pull
-# {{ .registry.name }} through the node-local Larder, fall back to the registry.
-server = {{ .registry.server | quote }}
-
-[host.{{ $m.endpoint | quote }}]
-  capabilities = [{{ range $i, $c := $m.capabilities }}{{ if $i }}, {{ end }}{{ $c | quote }}{{ end }}]
-{{- if $m.dialTimeout }}
-  dial_timeout = {{ $m.dialTimeout | quote }}
+{{- define "larder.mirrorEndpoint" -}}
+{{- if .Values.containerdMirror.endpoint }}
+{{- .Values.containerdMirror.endpoint }}
+{{- else if .Values.hostNetwork }}
+{{- printf "http://127.0.0.1:%v" .Values.port }}
+{{- else if .Values.hostPort.enabled }}
+{{- printf "http://$(HOST_IP):%v" .Values.hostPort.port }}
+{{- else }}
+{{- fail "containerdMirror.enabled needs hostPort.enabled, hostNetwork or containerdMirror.endpoint: containerd reaches Larder through the node" }}
 {{- end }}
 {{- end }}
