@@ -40,6 +40,8 @@ def expect_default(k, rendered):
     assert a[7:9] == ["--log-level", "info"], a
     assert a[9] == "--allow-upstream" and "huggingface.co" in a[10].split(","), a
     assert "--hf-token-file" not in a, a
+    for flag in ("--runs-s3", "--token-file", "--registry", "--registry-auth"):
+        assert flag not in a, (flag, a)
     env = env_of(c)
     assert env["NODE_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "spec.nodeName", env["NODE_NAME"]
     assert env["HOST_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP"
@@ -70,7 +72,11 @@ def expect_default(k, rendered):
 EVERYTHING = {
     "serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}},
     "containerdMirror": {"enabled": True, "registries": [
-        {"name": "docker.io"}, {"name": "ghcr.io", "server": "https://ghcr.io"}]},
+        {"name": "docker.io"}, {"name": "ghcr.io", "server": "https://ghcr.io"}],
+        "registryAuth": {"existingSecret": "registry-creds"}},
+    "auth": {"existingSecret": "larder-tokens"},
+    "runs": {"s3": {"url": "s3://ml-runs/larder", "endpoint": "http://minio.storage:9000", "pathStyle": True,
+                    "credentials": {"existingSecret": "runs-s3"}}},
     "warm": {"enabled": True, "refs": ["hf://org/model@main", "https://example.com/data.tar"], "readiness": True},
     "hf": {"token": {"existingSecret": "hf-token"}},
     "extraArgs": ["--verbose"],
@@ -97,6 +103,20 @@ def expect_all(k, rendered):
     mount = next(m for m in c["volumeMounts"] if m["name"] == "hf-token")
     assert mount["mountPath"] == "/var/run/secrets/larder/hf" and mount["readOnly"] is True, mount
     assert c["args"][-1] == "--verbose", c["args"]
+    # Larder serves every mirrored registry itself; credentials, tokens and the S3 tier are mounted Secrets.
+    registries = [c["args"][i + 1] for i, a in enumerate(c["args"]) if a == "--registry"]
+    assert registries == ["docker.io=https://registry-1.docker.io", "ghcr.io=https://ghcr.io"], c["args"]
+    for flag, path, volume, secret in [
+        ("--registry-auth", "/etc/larder/registry-auth/config.json", "registry-auth", "registry-creds"),
+        ("--token-file", "/etc/larder/auth/tokens", "auth-tokens", "larder-tokens"),
+        ("--s3-credentials-file", "/etc/larder/s3/credentials", "s3-credentials", "runs-s3"),
+    ]:
+        assert arg_after(c["args"], flag) == path, (flag, c["args"])
+        assert next(v for v in pod["volumes"] if v["name"] == volume)["secret"]["secretName"] == secret
+        mount = next(m for m in c["volumeMounts"] if m["name"] == volume)
+        assert path.startswith(mount["mountPath"] + "/") and mount["readOnly"] is True, mount
+    assert arg_after(c["args"], "--runs-s3") == "s3://ml-runs/larder", c["args"]
+    assert arg_after(c["args"], "--s3-endpoint") == "http://minio.storage:9000" and "--s3-path-style" in c["args"], c["args"]
     assert c["resources"]["limits"] == {"memory": "24Gi"}, c["resources"]
     assert pod["priorityClassName"] == "system-node-critical"
     assert pod["nodeSelector"] == {"gpu": "true"}
