@@ -99,9 +99,26 @@ extension FaultSuite {
             return list
         }
 
-        /// The OCI registry routes (`/v2/…`) are being written by the "oci" helper: add their hostile names here
-        /// (repository names with traversal, bad references and digests, bad upload UUIDs, Range on blobs).
-        static let ociRequests: [Hostile] = []
+        /// The OCI registry mirror (`/v2/…`): names, references, digests, ranges and push methods. The server has no
+        /// registry configured, so every one must fail on its own input (400/404/405/416), never reach an upstream.
+        static let ociRequests: [Hostile] = [
+            .request("OCI uppercase name", "GET", "/v2/Library/Python/manifests/latest?ns=docker.io"),
+            .request("OCI traversal in name", "GET", "/v2/library/../../etc/manifests/latest?ns=docker.io"),
+            .request("OCI encoded traversal", "GET", "/v2/library%2F..%2F..%2Fetc/manifests/latest?ns=docker.io"),
+            .request("OCI empty component", "GET", "/v2/library//python/manifests/latest?ns=docker.io"),
+            .request("OCI over-long name", "GET", "/v2/" + String(repeating: "a", count: 300) + "/manifests/latest?ns=docker.io"),
+            .request("OCI bad tag", "GET", "/v2/library/python/manifests/-bad:tag?ns=docker.io"),
+            .request("OCI bad digest", "GET", "/v2/library/python/blobs/sha256:xyz?ns=docker.io"),
+            .request("OCI unknown algorithm", "GET", "/v2/library/python/blobs/md5:d41d8cd98f00b204e9800998ecf8427e?ns=docker.io"),
+            .request("OCI huge range", "GET", "/v2/library/python/blobs/sha256:" + String(repeating: "a", count: 64) + "?ns=docker.io",
+                     headers: ["Range: bytes=99999999999999999999-"]),
+            .request("OCI bad ns", "GET", "/v2/library/python/manifests/latest?ns=%00evil"),
+            .request("OCI unknown registry", "GET", "/v2/library/python/manifests/latest?ns=registry.example"),
+            .request("OCI push of a manifest", "PUT", "/v2/library/python/manifests/latest", headers: ["Content-Length: 0"]),
+            .request("OCI upload start", "POST", "/v2/library/python/blobs/uploads/", headers: ["Content-Length: 0"]),
+            .request("OCI upload chunk", "PATCH", "/v2/library/python/blobs/uploads/..%2F..", headers: ["Content-Length: 0"]),
+            .request("OCI tag eviction of garbage", "DELETE", "/admin/oci/tags?ref=%zz"),
+        ]
 
         @Test("every hostile request gets a 4xx; the server stays healthy and its store intact")
         func hostileRequests() async throws {
