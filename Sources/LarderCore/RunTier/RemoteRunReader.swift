@@ -9,6 +9,9 @@ import Synchronization
 final class RemoteRunReader: Sendable {
     let s3: S3Client
     private let cache = Mutex<[String: (etag: String, record: TaskRecord)]>([:])
+    /// The last listing of each prefix and when it was made, for reads that may be a little stale (an artifact
+    /// looked up right after its run was listed: `runcmp` asks for every task's artifacts after the run).
+    private let listings = Mutex<[String: (at: ContinuousClock.Instant, objects: [S3Listing.Object])]>([:])
     /// Records kept in memory at most (a whole cache reset beyond it: simple and bounded).
     static let maxCached = 50_000
     /// Record reads in flight at once.
@@ -20,8 +23,21 @@ final class RemoteRunReader: Sendable {
 
     /// Every record under `prefix` (a flow or a run), skipping keys for which `skip` says the local copy is the
     /// same object (its MD5 equals the ETag).
-    func records(under prefix: String, skip: @Sendable (String, String) -> Bool = { _, _ in false }) async throws -> [TaskRecord] {
-        let objects = try await s3.list(prefix: prefix).objects.filter {
+    /// With `maxAge`, a listing of `prefix` made that recently is reused instead of listing again.
+    func records(under prefix: String, maxAge: Duration = .zero,
+                 skip: @Sendable (String, String) -> Bool = { _, _ in false }) async throws -> [TaskRecord] {
+        let now = ContinuousClock.now
+        let listed: [S3Listing.Object]
+        if maxAge > .zero, let recent = listings.withLock({ $0[prefix] }), now - recent.at <= maxAge {
+            listed = recent.objects
+        } else {
+            listed = try await s3.list(prefix: prefix).objects
+            listings.withLock { listings in
+                if listings.count > 1_000 { listings.removeAll() }
+                listings[prefix] = (now, listed)
+            }
+        }
+        let objects = listed.filter {
             RunTierKeys.recordNames($0.key, location: s3.configuration.location) != nil && !skip($0.key, $0.etag)
         }
         var found: [TaskRecord] = []

@@ -40,21 +40,32 @@ public struct RunCatalog: Sendable {
         return BlobStore.summaries(of: Self.merge(local: local, remote: remote))
     }
 
-    /// Every task record of a run (all attempts), in step, task, attempt order.
-    public func taskRecords(flow: String, run: String) async throws -> [TaskRecord] {
+    /// Every task record of a run (all attempts), in step, task, attempt order. With `maxAge`, a listing of the
+    /// run in S3 made that recently is reused.
+    public func taskRecords(flow: String, run: String, maxAge: Duration = .zero) async throws -> [TaskRecord] {
         let local = try store.taskRecords(flow: flow, run: run)
         guard let tier else { return local }
-        let remote = try await tier.reader.records(under: RunTierKeys.runPrefix(tier.s3.configuration.location, flow: flow, run: run))
+        let remote = try await tier.reader.records(under: RunTierKeys.runPrefix(tier.s3.configuration.location, flow: flow, run: run),
+                                                   maxAge: maxAge)
         return Self.merge(local: local, remote: remote)
     }
+
+    /// How stale the run listing behind an artifact look-up may be: records are immutable once written, and a client
+    /// reading a run's artifacts has just listed the run.
+    static let artifactListingAge: Duration = .seconds(30)
 
     /// The artifact `name` of a task: from the local store, else from the task's latest record (local or remote).
     public func artifact(flow: String, run: String, step: String, task: String, name: String) async throws -> ArtifactReference? {
         if let local = try store.artifact(flow: flow, run: run, step: step, task: task, name: name) { return local }
         guard tier != nil else { return nil }
-        let attempts = try await taskRecords(flow: flow, run: run).filter { $0.identity.step == step && $0.identity.task == task }
-        let latest = attempts.max { $0.identity.attempt < $1.identity.attempt }
-        return latest?.artifacts.first { $0.name == name }
+        // A recent listing first; when it does not name the artifact (recorded since), a fresh one.
+        for maxAge in [Self.artifactListingAge, .zero] {
+            let attempts = try await taskRecords(flow: flow, run: run, maxAge: maxAge)
+                .filter { $0.identity.step == step && $0.identity.task == task }
+            let latest = attempts.max { $0.identity.attempt < $1.identity.attempt }
+            if let found = latest?.artifacts.first(where: { $0.name == name }) { return found }
+        }
+        return nil
     }
 
     /// Local and remote records, one per attempt (the local one when both exist), in step, task, attempt order.

@@ -130,7 +130,11 @@ public struct S3Client: Sendable {
     /// A failure naming S3's error code and message from an error body.
     static func failure(status: Int, body: [UInt8], operation: String) -> LarderFailure {
         let error = S3ListingParser.error(body)
-        let detail = error.map { "\($0.code): \($0.message)" } ?? String(decoding: body.prefix(200), as: UTF8.self)
+        var detail = error.map { "\($0.code): \($0.message)" } ?? String(decoding: body.prefix(200), as: UTF8.self)
+        if detail.isEmpty {
+            // HEAD answers carry no error document.
+            detail = status == 403 ? "access denied; check the credentials and the bucket policy" : "no reason given"
+        }
         let kind: LarderFailure.Kind = status == 503 || status == 429 ? .unavailable : .upstreamFailed
         return LarderFailure(kind, "s3_error", "S3 answered \(status) to \(operation): \(detail)")
     }
