@@ -112,6 +112,6 @@ struct RunTierService: Service {
     let uploader: RunTierUploader
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown { await uploader.run() }
+        await cancelWhenGracefulShutdown { await uploader.run() }
     }
 }

@@ -41,11 +41,10 @@ public struct WriteRouteClassifier: Sendable {
             return .write(.blobs)
         case (.post, "warm", 1):
             return .write(.warm)
-        case (.delete, "runs", 3), (.put, "runs", 6) where segments[5] == "record",
-             (.put, "runs", 7) where segments[5] == "artifacts":
-            // The flow as the run routes decode it; undecodable text is left to no one.
-            guard let flow = segments[1].removingPercentEncoding else { return .write(.unclassified(route: route)) }
-            return .write(.runs(flow: flow))
+        case (.delete, "runs", 3):
+            return Self.runsWrite(flowSegment: segments[1], route: route)
+        case (.put, "runs", 6) where segments[5] == "record", (.put, "runs", 7) where segments[5] == "artifacts":
+            return Self.runsWrite(flowSegment: segments[1], route: route)
         default:
             break
         }
@@ -58,5 +57,12 @@ public struct WriteRouteClassifier: Sendable {
             }
         }
         return .write(.unclassified(route: route))
+    }
+
+    /// A write to the runs of the flow in `flowSegment`, decoded as the run routes decode it; undecodable text is
+    /// left to no one.
+    private static func runsWrite(flowSegment: Substring, route: String) -> Access {
+        guard let flow = flowSegment.removingPercentEncoding else { return .write(.unclassified(route: route)) }
+        return .write(.runs(flow: flow))
     }
 }

@@ -6,6 +6,6 @@ struct WarmListService: Service {
     let keeper: WarmListKeeper
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown { await keeper.run() }
+        await cancelWhenGracefulShutdown { await keeper.run() }
     }
 }
