@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import LarderAPI
 import RunModel
@@ -21,11 +20,9 @@ final class RemoteRunReader: Sendable {
         self.s3 = s3
     }
 
-    /// Every record under `prefix` (a flow or a run), skipping keys for which `skip` says the local copy is the
-    /// same object (its MD5 equals the ETag).
+    /// Every record under `prefix` (a flow or a run).
     /// With `maxAge`, a listing of `prefix` made that recently is reused instead of listing again.
-    func records(under prefix: String, maxAge: Duration = .zero,
-                 skip: @Sendable (String, String) -> Bool = { _, _ in false }) async throws -> [TaskRecord] {
+    func records(under prefix: String, maxAge: Duration = .zero) async throws -> [TaskRecord] {
         let now = ContinuousClock.now
         let listed: [S3Listing.Object]
         if maxAge > .zero, let recent = listings.withLock({ $0[prefix] }), now - recent.at <= maxAge {
@@ -38,7 +35,7 @@ final class RemoteRunReader: Sendable {
             }
         }
         let objects = listed.filter {
-            RunTierKeys.recordNames($0.key, location: s3.configuration.location) != nil && !skip($0.key, $0.etag)
+            RunTierKeys.recordNames($0.key, location: s3.configuration.location) != nil
         }
         var found: [TaskRecord] = []
         var missing: [S3Listing.Object] = []
@@ -88,10 +85,5 @@ final class RemoteRunReader: Sendable {
         return try await s3.list(prefix: prefix, delimiter: "/").commonPrefixes.compactMap { full in
             full.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
         }
-    }
-
-    /// The MD5 of `bytes` in hex: S3's ETag of an object uploaded in one PUT.
-    static func etag(of bytes: [UInt8]) -> String {
-        Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 }
