@@ -3,7 +3,7 @@ import Foundation
 extension TaskRecord {
     private enum CodingKeys: String, CodingKey {
         case schema, input, node, start, end, durationSeconds, exit, requests, limits, usage
-        case throttling, cpuPressureSomeAvg10, nodeCPUBusyFraction, artifacts, command
+        case throttling, cpuPressureSomeAvg10, nodeCPUBusyFraction, artifacts, command, fetches
     }
 
     /// Decodes a `larder.task/v1` record; see the schema on ``TaskRecord``.
@@ -30,6 +30,7 @@ extension TaskRecord {
         nodeCPUBusyFraction = try container.decodeIfPresent(Double.self, forKey: .nodeCPUBusyFraction)
         artifacts = try container.decodeIfPresent([ArtifactReference].self, forKey: .artifacts) ?? []
         command = try container.decodeIfPresent([String].self, forKey: .command) ?? []
+        fetches = try container.decodeIfPresent(TaskFetches.self, forKey: .fetches)
     }
 
     /// Encodes the record with `"schema": "larder.task/v1"` and RFC 3339 timestamps.
@@ -51,6 +52,7 @@ extension TaskRecord {
         try container.encodeIfPresent(nodeCPUBusyFraction, forKey: .nodeCPUBusyFraction)
         try container.encode(artifacts, forKey: .artifacts)
         try container.encode(command, forKey: .command)
+        try container.encodeIfPresent(fetches, forKey: .fetches)
     }
 
     private static func decodeTimestamp(

@@ -33,6 +33,7 @@ import Foundation
 ///   "cpuPressureSomeAvg10": 41.3,             // optional: highest PSI "some avg10" (%) seen; cgroup, else node
 ///   "nodeCPUBusyFraction": 0.97,              // optional: node-wide busy CPU fraction over the task
 ///   "artifacts": [{"name": "transcript", "digest": "sha256:…", "size": 1234, "mediaType": "text/plain"}],
+///   "fetches": {"objects": 3, "bytes": 3100000000, …},  // optional: what the task fetched (see TaskFetches)
 ///   "command": ["python3", "flow.py", "step", "tiny"]
 /// }
 /// ```
@@ -72,6 +73,8 @@ public struct TaskRecord: Hashable, Sendable, Codable {
     public var artifacts: [ArtifactReference]
     /// The command line that was run.
     public var command: [String]
+    /// What the task fetched through its node's Larder, when it was attributed (see ``TaskFetches``).
+    public var fetches: TaskFetches?
 
     /// Creates a record.
     public init(
@@ -79,7 +82,8 @@ public struct TaskRecord: Hashable, Sendable, Codable {
         start: Date, end: Date, durationSeconds: Double, exit: ExitOutcome,
         requests: ResourceAmounts = ResourceAmounts(), limits: ResourceAmounts = ResourceAmounts(),
         usage: ResourceUsage, throttling: CPUThrottling? = nil, cpuPressureSomeAvg10: Double? = nil,
-        nodeCPUBusyFraction: Double? = nil, artifacts: [ArtifactReference] = [], command: [String]
+        nodeCPUBusyFraction: Double? = nil, artifacts: [ArtifactReference] = [], command: [String],
+        fetches: TaskFetches? = nil
     ) {
         self.identity = identity
         self.input = input
@@ -96,6 +100,7 @@ public struct TaskRecord: Hashable, Sendable, Codable {
         self.nodeCPUBusyFraction = nodeCPUBusyFraction
         self.artifacts = artifacts
         self.command = command
+        self.fetches = fetches
     }
 
     /// Encodes the record as JSON with sorted keys, so equal records give identical bytes.
