@@ -69,6 +69,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Runs kept in S3 (the run tier's archive): the S3 client (SigV4 by libcurl), the object layout, the record reader.
+        // Used by the server's run tier and by `runcmp diff s3://…`.
+        .target(
+            name: "RunArchive",
+            dependencies: [
+                "LarderAPI",
+                "RunModel",
+                "Upstream",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The domain between the HTTP routes and the store: fills, the Hugging Face mirror, the failures clients are
         // told of. No HTTP server types.
         .target(
@@ -76,6 +88,7 @@ let package = Package(
             dependencies: [
                 "LarderAPI",
                 "LarderStore",
+                "RunArchive",
                 "RunModel",
                 "Upstream",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -139,6 +152,7 @@ let package = Package(
                 "LarderServer",
                 "LarderClient",
                 "LarderStore",
+                "RunArchive",
                 "RunModel",
                 "RunRecorder",
                 "Upstream",
@@ -153,8 +167,11 @@ let package = Package(
         .executableTarget(
             name: "runcmp",
             dependencies: [
+                "LarderAPI",
+                "RunArchive",
                 "RunCompare",
                 "RunFixtures",
+                "RunModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -248,7 +265,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RunTierTests",
-            dependencies: ["larder", "runcmp", "LarderAPI", "LarderCore", "LarderStore", "LarderTestSupport", "RunFixtures", "RunModel",
+            dependencies: ["larder", "runcmp", "LarderAPI", "LarderCore", "LarderStore", "LarderTestSupport", "RunArchive", "RunFixtures", "RunModel",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),

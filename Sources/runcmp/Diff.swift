@@ -9,7 +9,9 @@ struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare run B with run A (A is the baseline and the WER reference).",
         discussion: """
-        A and B are FLOW/RUN on the server, or files written by `larder runs export FLOW/RUN`, optionally
+        A and B are FLOW/RUN on the server, s3://BUCKET/PREFIX/FLOW/RUN read straight from the S3 run tier (same
+        credentials as the servers: AWS_* environment or --s3-credentials-file), or files written by
+        `larder runs export FLOW/RUN`, optionally
         followed by a selector that keeps some of the run's tasks: RUN[model=tiny], RUN[step=large],
         RUN[task=4], RUN[step=transcribe,model=large] (input keys, step=, task=; all must hold).
         Input keys used in a selector are ignored when tasks are matched, so
@@ -20,8 +22,8 @@ struct Diff: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, html }
     enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
-    @Argument(help: "Run A: FLOW/RUN or an exported file, optionally with a selector such as [model=tiny].") var a: String
-    @Argument(help: "Run B: FLOW/RUN or an exported file, optionally with a selector such as [model=large].") var b: String
+    @Argument(help: "Run A: FLOW/RUN, s3://BUCKET/PREFIX/FLOW/RUN or an exported file, optionally with a selector such as [model=tiny].") var a: String
+    @Argument(help: "Run B: FLOW/RUN, s3://BUCKET/PREFIX/FLOW/RUN or an exported file, optionally with a selector such as [model=large].") var b: String
     @OptionGroup var source: SourceOptions
     @Option(help: "Output format: text, json, markdown, html.") var format: OutputFormat = .text
     @Option(name: [.short, .customLong("output")], help: "Write the report to this file instead of standard output.")
@@ -55,8 +57,8 @@ struct Diff: ParsableCommand {
         let (textB, selectorB) = try loading { try SideSelector.split(b) }
         let left = try loading { try RunReference.parse(textA) }
         let right = try loading { try RunReference.parse(textB) }
-        let runA = try loading { try left.load(source: source.source) }
-        let runB = left == right ? runA : try loading { try right.load(source: source.source) }
+        let runA = try loading { try left.load(source: source.source, archive: source.archive) }
+        let runB = left == right ? runA : try loading { try right.load(source: source.source, archive: source.archive) }
         let options = ComparisonOptions(
             normalization: normalize,
             rule: RecommendationRule(cpuPercentile: cpuPercentile, cpuHeadroom: cpuHeadroom, memoryHeadroom: memoryHeadroom),

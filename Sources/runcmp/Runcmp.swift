@@ -20,6 +20,18 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "Read runs from a Larder data directory (not yet supported: use --server or a file from `larder runs export`).")
     var data: String?
 
+    @Option(name: .customLong("s3-endpoint"), help: "For s3://… runs: the S3 endpoint URL of MinIO, Ceph or a test server (default: AWS for --s3-region).")
+    var s3Endpoint: String?
+
+    @Option(name: .customLong("s3-region"), help: "For s3://… runs: the region requests are signed for.")
+    var s3Region: String = "us-east-1"
+
+    @Flag(name: .customLong("s3-path-style"), help: "For s3://… runs: address the bucket in the path (MinIO and most test servers need it).")
+    var s3PathStyle: Bool = false
+
+    @Option(name: .customLong("s3-credentials-file"), help: "For s3://… runs: an AWS shared credentials file (default: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN).")
+    var s3CredentialsFile: String?
+
     func source() throws -> any RunSource {
         if let data {
             throw ValidationError("--data \(data): reading a data directory directly is not supported yet; "

@@ -6,13 +6,13 @@ import RunCompare
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Summarise one run: steps, tasks, nodes.")
 
-    @Argument(help: "FLOW/RUN or an exported file.") var flowRun: String
+    @Argument(help: "FLOW/RUN, s3://BUCKET/PREFIX/FLOW/RUN or an exported file.") var flowRun: String
     @OptionGroup var source: SourceOptions
     @Flag(help: "Print the run document as JSON instead.") var json = false
 
     func run() throws {
         let reference = try loading { try RunReference.parse(flowRun) }
-        let loaded = try loading { try reference.load(source: source.source) }
+        let loaded = try loading { try reference.load(source: source.source, archive: source.archive) }
         if json {
             try emit(String(decoding: try loaded.document.encoded(), as: UTF8.self) + "\n", to: nil)
         } else {

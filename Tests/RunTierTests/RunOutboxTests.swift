@@ -3,6 +3,7 @@ import LarderAPI
 import LarderCore
 import LarderStore
 import LarderTestSupport
+import RunArchive
 import RunFixtures
 import RunModel
 import Testing
@@ -81,10 +82,10 @@ struct RunOutboxTests {
         #expect(try source.current().accessKeyID == "AK2")
         #expect(try source.current().sessionToken == "T")
         try "[default]\naws_access_key_id = AK3\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: LarderFailure.self) { try source.current() }
+        #expect(throws: S3Failure.self) { try source.current() }
         let fromEnvironment = S3CredentialSource(file: nil, environment: ["AWS_ACCESS_KEY_ID": "E", "AWS_SECRET_ACCESS_KEY": "F"])
         #expect(try fromEnvironment.current().accessKeyID == "E")
-        #expect(throws: LarderFailure.self) { try S3CredentialSource(file: nil, environment: [:]).current() }
+        #expect(throws: S3Failure.self) { try S3CredentialSource(file: nil, environment: [:]).current() }
     }
 
     @Test("larder serve refuses bad run tier options with a sentence")

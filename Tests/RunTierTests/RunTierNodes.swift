@@ -25,11 +25,11 @@ final class RunTierNodes: Sendable {
 
     /// Records one task through `node` with the real `larder run`, on node `nodeName`, its output as an artifact.
     func record(on node: LarderServeProcess, nodeName: String, flow: String, run: String, step: String, task: String,
-                input: String) async throws {
+                input: String, text: String? = nil) async throws {
         let outcome = try await ProcessRunner.run(
             BuiltExecutable.larder,
             ["run", "--server", node.url, "--flow", flow, "--run", run, "--step", step, "--task", task,
-             "--input", "video=\(input)", "--stdout-artifact", "transcript", "--", "/bin/sh", "-c", "echo transcript of \(input)"],
+             "--input", "video=\(input)", "--stdout-artifact", "transcript", "--", "/bin/sh", "-c", "echo \(text ?? "transcript of \(input)")"],
             environment: ["NODE_NAME": nodeName, "LARDER_SPOOL": scratch + "/spool-\(nodeName)"],
             unsetting: ["LARDER_*"], timeout: .seconds(60))
         guard outcome.status == 0 else { throw FixtureError("larder run failed: \(outcome.stderr)") }

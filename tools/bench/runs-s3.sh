@@ -4,7 +4,8 @@
 #      until every node has them (recorded) and until every record and artifact is in S3 (outboxes empty);
 #   2. `runcmp diff` of two N-task runs read through S3 from a third node that recorded nothing (cold, then again
 #      with its record cache warm) vs the same diff from a node that holds both runs in its local store.
-#      Goal: through S3 <= 2 x local.
+#      Goal: through S3 <= 2 x local. Also the same diff read straight from S3 by runcmp (`s3://…`, no Larder), as
+#      a user outside the cluster would.
 # Usage: tools/bench/runs-s3.sh [--build|--no-build]     Environment: BENCH_TASKS (default 1000)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -77,3 +78,8 @@ ratio_cold="$(calc "round($cold_s / $local_s, 2)")"; ratio_warm="$(calc "round($
 verdict=PASS; awk -v r="$ratio_warm" 'BEGIN { exit !(r <= 2) }' || verdict=FAIL
 printf 'runcmp diff of two %d-task runs: local store %.2f s; through S3 from a node that recorded nothing: cold %.2f s (%.2f x), warm %.2f s (%.2f x); goal <= 2 x local: %s\n' \
   "$tasks" "$local_s" "$cold_s" "$ratio_cold" "$warm_s" "$ratio_warm" "$verdict"
+s="$(now)"
+"$RUNCMP" diff s3://bench-runs/team/Bench/a s3://bench-runs/team/Bench/b --s3-endpoint "$moto" --s3-path-style \
+  --s3-credentials-file "$BENCH_TMP/credentials" --format json -o "$BENCH_TMP/report-s3.json" >/dev/null
+direct_s="$(calc "$(now) - $s")"
+printf 'runcmp diff straight from S3 (s3://..., no Larder): %.2f s (%.2f x local)\n' "$direct_s" "$(calc "round($direct_s / $local_s, 2)")"

@@ -1,6 +1,7 @@
 import Foundation
 import LarderAPI
 import LarderStore
+import RunArchive
 import RunModel
 
 /// The run store as clients see it: the local store, merged with the S3 run tier when one is configured, so that
@@ -26,8 +27,10 @@ public struct RunCatalog: Sendable {
         for summary in local {
             runs[summary.flow, default: []].formUnion(try store.runSummaries(flow: summary.flow).map(\.run))
         }
-        for flow in try await tier.reader.flowNames() {
-            runs[flow, default: []].formUnion(try await tier.reader.runIDs(flow: flow))
+        try await LarderFailure.mappingS3 {
+            for flow in try await tier.reader.flowNames() {
+                runs[flow, default: []].formUnion(try await tier.reader.runIDs(flow: flow))
+            }
         }
         return runs.map { FlowSummary(flow: $0.key, runs: $0.value.count) }.sorted { $0.flow < $1.flow }
     }
@@ -36,7 +39,9 @@ public struct RunCatalog: Sendable {
     public func runSummaries(flow: String) async throws -> [RunSummary] {
         guard let tier else { return try store.runSummaries(flow: flow) }
         let local = try store.flowRecords(flow: flow)
-        let remote = try await tier.reader.records(under: RunTierKeys.flowPrefix(tier.s3.configuration.location, flow: flow))
+        let remote = try await LarderFailure.mappingS3 {
+            try await tier.reader.records(under: RunArchiveKeys.flowPrefix(tier.s3.configuration.location, flow: flow))
+        }
         return BlobStore.summaries(of: Self.merge(local: local, remote: remote))
     }
 
@@ -45,8 +50,10 @@ public struct RunCatalog: Sendable {
     public func taskRecords(flow: String, run: String, maxAge: Duration = .zero) async throws -> [TaskRecord] {
         let local = try store.taskRecords(flow: flow, run: run)
         guard let tier else { return local }
-        let remote = try await tier.reader.records(under: RunTierKeys.runPrefix(tier.s3.configuration.location, flow: flow, run: run),
-                                                   maxAge: maxAge)
+        let remote = try await LarderFailure.mappingS3 {
+            try await tier.reader.records(under: RunArchiveKeys.runPrefix(tier.s3.configuration.location, flow: flow, run: run),
+                                          maxAge: maxAge)
+        }
         return Self.merge(local: local, remote: remote)
     }
 
@@ -66,6 +73,25 @@ public struct RunCatalog: Sendable {
             if let found = latest?.artifacts.first(where: { $0.name == name }) { return found }
         }
         return nil
+    }
+
+    /// Removes the oldest runs of `flow` beyond the newest `keep` (by first task start), wherever they were recorded:
+    /// runs stored here are removed here (and, with a run tier, queued for removal from it); runs only in the tier are
+    /// queued for removal from it. Returns the removed run ids, oldest first.
+    public func applyRetention(flow: String, keep: Int) async throws -> [String] {
+        let summaries = try await runSummaries(flow: flow)
+        guard summaries.count > keep else { return [] }
+        var removed: [String] = []
+        for old in summaries.prefix(summaries.count - max(0, keep)) {
+            if try await store.removeRun(flow: flow, run: old.run) {
+                removed.append(old.run)
+            } else if tier != nil {
+                try await store.queueRemoteRemoval(flow: flow, run: old.run)
+                removed.append(old.run)
+            }
+        }
+        if !removed.isEmpty { tier?.uploader.poke() }
+        return removed
     }
 
     /// Local and remote records, one per attempt (the local one when both exist), in step, task, attempt order.

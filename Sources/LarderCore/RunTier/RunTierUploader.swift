@@ -2,6 +2,7 @@ import Foundation
 import LarderAPI
 import LarderStore
 import Logging
+import RunArchive
 import RunModel
 import Synchronization
 
@@ -119,14 +120,14 @@ public final class RunTierUploader: Sendable {
         guard let record = records.first(where: {
             $0.identity.step == entry.path[2] && $0.identity.task == entry.path[3] && $0.identity.attempt == attempt
         }) else { return }  // removed since: nothing to send
-        try await s3.put(RunTierKeys.record(s3.configuration.location, record.identity), bytes: Array(try record.encoded()),
+        try await s3.put(RunArchiveKeys.record(s3.configuration.location, record.identity), bytes: Array(try record.encoded()),
                          contentType: "application/json")
         counters.withLock { $0.recordsSent += 1 }
     }
 
     private func sendBlob(_ entry: OutboxEntry) async throws {
         guard let text = entry.digest, let digest = BlobDigest(parsing: text) else { return }
-        let key = RunTierKeys.blob(s3.configuration.location, digest)
+        let key = RunArchiveKeys.blob(s3.configuration.location, digest)
         if try await s3.exists(key) {
             counters.withLock { $0.blobsSkipped += 1 }
             return
@@ -148,7 +149,7 @@ public final class RunTierUploader: Sendable {
 
     private func removeRun(_ entry: OutboxEntry) async throws {
         guard entry.path.count == 2 else { return }
-        let prefix = RunTierKeys.runPrefix(s3.configuration.location, flow: entry.path[0], run: entry.path[1])
+        let prefix = RunArchiveKeys.runPrefix(s3.configuration.location, flow: entry.path[0], run: entry.path[1])
         for object in try await s3.list(prefix: prefix).objects {
             try await s3.delete(object.key)
         }

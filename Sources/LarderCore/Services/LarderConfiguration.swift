@@ -1,5 +1,6 @@
 import LarderStore
 import Logging
+import RunArchive
 import Upstream
 
 /// What the domain services are configured with, whether a server or the CLI's `--data` mode runs them.
@@ -18,7 +19,7 @@ public struct LarderConfiguration: Sendable {
     /// The Hugging Face mirror (`/hf`): upstream Hub, token, revision TTL.
     public var hf: HFConfiguration = HFConfiguration()
     /// The S3 run tier (`--runs-s3`); nil keeps runs on this node only.
-    public var runTier: RunTierConfiguration?
+    public var runTier: RunArchiveConfiguration?
     /// Who may write (`--token-file`, `--read-only`); reads stay open.
     public var writeAccess: WriteAccessConfiguration = WriteAccessConfiguration()
     /// The OCI registry mirror (`/v2/`): upstream registries, credentials, tag TTL.

@@ -169,11 +169,8 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
 
     /// Removes the oldest runs of `flow` beyond `keep`.
     private func applyRetention(flow: String, keep: Int, logger: Logger) async throws {
-        let summaries = try store.runSummaries(flow: flow)
-        guard summaries.count > keep else { return }
-        for old in summaries.prefix(summaries.count - keep) {
-            _ = try await store.removeRun(flow: flow, run: old.run)
-            logger.info("run removed by retention", metadata: ["flow": "\(flow)", "run": "\(old.run)", "keep": "\(keep)"])
+        for run in try await catalog.applyRetention(flow: flow, keep: keep) {
+            logger.info("run removed by retention", metadata: ["flow": "\(flow)", "run": "\(run)", "keep": "\(keep)"])
         }
     }
 }

@@ -66,10 +66,13 @@ public enum RunReference: Hashable, Sendable, CustomStringConvertible {
     case stored(flow: String, run: String)
     /// A file written by `larder runs export`.
     case file(String)
+    /// A run read straight from a run archive: `s3://BUCKET[/PREFIX]/FLOW/RUN` (the caller knows how to read it).
+    case archived(String)
 
-    /// Parses an argument: an existing file path (or one ending in `.json`) is a file; otherwise
-    /// it must be exactly `FLOW/RUN`.
+    /// Parses an argument: `s3://…` names a run in an archive; an existing file path (or one ending in `.json`) is a
+    /// file; otherwise it must be exactly `FLOW/RUN`.
     public static func parse(_ text: String, fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws -> RunReference {
+        if text.hasPrefix("s3://") { return .archived(text) }
         if fileExists(text) || text.hasSuffix(".json") { return .file(text) }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -83,15 +86,19 @@ public enum RunReference: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .stored(let flow, let run): return "\(flow)/\(run)"
-        case .file(let path): return path
+        case .file(let path), .archived(let path): return path
         }
     }
 
-    /// Loads the run this reference names, using `source` for stored runs.
-    public func load(source: () throws -> any RunSource) throws -> LoadedRun {
+    /// Loads the run this reference names, using `source` for stored runs and `archive` for archived ones.
+    public func load(source: () throws -> any RunSource,
+                     archive: (String) throws -> LoadedRun = { text in
+                         throw RunCompareError.invalidReference("\(text): reading runs from S3 is not available here")
+                     }) throws -> LoadedRun {
         switch self {
         case .stored(let flow, let run): return try LoadedRun.load(flow: flow, run: run, from: source())
         case .file(let path): return try LoadedRun.load(exportFile: path)
+        case .archived(let text): return try archive(text)
         }
     }
 }

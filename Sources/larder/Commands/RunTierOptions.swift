@@ -2,6 +2,7 @@ import ArgumentParser
 import LarderClient
 import LarderCore
 import LarderStore
+import RunArchive
 
 /// `larder serve` options of the S3 run tier.
 struct RunTierOptions: ParsableArguments {
@@ -25,11 +26,9 @@ struct RunTierOptions: ParsableArguments {
 
     func validate() throws {
         if let runsS3, S3Location(parsing: runsS3) == nil {
-            throw ValidationError("--runs-s3 \(runsS3) is not s3://BUCKET[/PREFIX] with a valid bucket name (3-63 lowercase letters, digits, '-' or '.')")
+            throw ValidationError("--runs-s3 \(runsS3) is not s3://BUCKET[/PREFIX] with \(RunArchiveConfiguration.bucketRule)")
         }
-        if let endpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
-            throw ValidationError("--s3-endpoint \(endpoint) is not an http(s) URL")
-        }
+        if let problem = RunArchiveConfiguration.endpointProblem(endpoint) { throw ValidationError(problem) }
         guard let size = ByteCount.parse(partSize), size >= 5 << 20, size <= 5 << 30 else {
             throw ValidationError("--s3-part-size must be between 5MiB and 5GiB (S3's part limits)")
         }
@@ -39,9 +38,9 @@ struct RunTierOptions: ParsableArguments {
     }
 
     /// The tier's configuration, or nil without `--runs-s3`.
-    func configuration() -> RunTierConfiguration? {
+    func configuration() -> RunArchiveConfiguration? {
         guard let runsS3, let location = S3Location(parsing: runsS3) else { return nil }
-        var configuration = RunTierConfiguration(location: location)
+        var configuration = RunArchiveConfiguration(location: location)
         configuration.endpoint = endpoint
         configuration.region = region
         configuration.pathStyle = pathStyle

@@ -71,6 +71,14 @@ public final class MotoS3Fixture: Sendable {
         return result
     }
 
+    /// Replaces the object at `key` with `bytes`, with curl's own SigV4 signer (to damage a copy behind Larder's back).
+    public func put(key: String, bytes: Data) async throws {
+        let outcome = try await ProcessRunner.tool(["curl", "-sS", "-f", "-X", "PUT", "--aws-sigv4", "aws:amz:us-east-1:s3",
+                                                    "-u", "\(accessKeyID):\(secretAccessKey)", "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+                                                    "--data-binary", "@-", "\(endpoint)/\(bucket)/\(key)"], stdin: bytes)
+        guard outcome.status == 0 else { throw FixtureError("putting \(key) failed: \(outcome.stderr)") }
+    }
+
     /// Stops answering (SIGSTOP): connections are accepted by the kernel and then nothing happens, like a hung S3.
     public func pause() { process.child.signal(SIGSTOP) }
 

@@ -63,7 +63,7 @@ private final class ElementCollector: NSObject, XMLParserDelegate {
         let parser = XMLParser(data: Data(body))
         parser.delegate = collector
         guard parser.parse() else {
-            throw LarderFailure(.upstreamFailed, "s3_bad_answer", "S3 answered with a document that is not XML: \(String(decoding: body.prefix(120), as: UTF8.self))")
+            throw S3Failure("s3_bad_answer", "S3 answered with a document that is not XML: \(String(decoding: body.prefix(120), as: UTF8.self))")
         }
         return collector
     }

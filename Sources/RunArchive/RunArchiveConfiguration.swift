@@ -1,5 +1,5 @@
-/// Settings of the S3 run tier (`larder serve --runs-s3 …`).
-public struct RunTierConfiguration: Sendable {
+/// Where a run archive lives and how to reach it: `larder serve --runs-s3 …` and `runcmp diff s3://…`.
+public struct RunArchiveConfiguration: Sendable {
     /// Bucket and prefix.
     public var location: S3Location
     /// The S3 endpoint (`http(s)://host[:port]`) for MinIO, Ceph or test servers; nil means AWS for ``region``.
@@ -20,6 +20,18 @@ public struct RunTierConfiguration: Sendable {
     public init(location: S3Location) {
         self.location = location
     }
+
+    /// A sentence naming what is wrong with an endpoint option (`--s3-endpoint`), nil when it is usable.
+    public static func endpointProblem(_ endpoint: String?) -> String? {
+        guard let endpoint else { return nil }
+        guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://"), endpoint.count > 8 else {
+            return "--s3-endpoint \(endpoint) is not an http(s) URL such as http://127.0.0.1:9000"
+        }
+        return nil
+    }
+
+    /// What a bucket name must look like, for messages.
+    public static let bucketRule = "a valid bucket name (3-63 lowercase letters, digits, '-' or '.')"
 
     /// The URL of `key` (already percent-encoded by ``S3Client``), with `query` appended when given.
     func url(encodedKey: String, query: String? = nil) -> String {

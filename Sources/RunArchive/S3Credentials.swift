@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Upstream
 
-/// AWS credentials for the run tier, from the standard environment (`AWS_ACCESS_KEY_ID`,
+/// AWS credentials for the run archive, from the standard environment (`AWS_ACCESS_KEY_ID`,
 /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`) or a shared credentials file (`[default]` or `AWS_PROFILE`'s
 /// section), re-read whenever the file changes, so rotated credentials are picked up without a restart.
 public final class S3CredentialSource: Sendable {
@@ -30,12 +30,12 @@ public final class S3CredentialSource: Sendable {
     }
 
     /// The current credentials.
-    /// - Throws: ``LarderFailure`` (`s3_credentials`) saying where credentials were looked for.
+    /// - Throws: ``S3Failure`` (`s3_credentials`) saying where credentials were looked for.
     public func current() throws -> Credentials {
         guard let file else {
             guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
                   let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
-                throw LarderFailure(.internalFailure, "s3_credentials",
+                throw S3Failure("s3_credentials",
                                     "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --s3-credentials-file")
             }
             return Credentials(accessKeyID: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
@@ -43,10 +43,10 @@ public final class S3CredentialSource: Sendable {
         let stamp = Self.stamp(of: file)
         if let cached = cached.withLock({ $0 }), cached.stamp == stamp, let credentials = cached.credentials { return credentials }
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw LarderFailure(.internalFailure, "s3_credentials", "cannot read the S3 credentials file \(file)")
+            throw S3Failure("s3_credentials", "cannot read the S3 credentials file \(file)")
         }
         guard let credentials = Self.parse(text, profile: profile) else {
-            throw LarderFailure(.internalFailure, "s3_credentials",
+            throw S3Failure("s3_credentials",
                                 "\(file) has no [\(profile)] section with aws_access_key_id and aws_secret_access_key")
         }
         cached.withLock { $0 = (stamp, credentials) }

@@ -2,13 +2,13 @@ import LarderAPI
 import Upstream
 
 extension S3Client {
-    /// Stores a large body under `key` as a multipart upload in parts of ``RunTierConfiguration/partSize``, each
+    /// Stores a large body under `key` as a multipart upload in parts of ``RunArchiveConfiguration/partSize``, each
     /// part read from `reader` at its offset (nothing held in memory); aborts the upload when a part fails.
     public func putMultipart(_ key: String, reader: any UploadReader, contentType: String) async throws {
         let created = try await exchange(request(.post, key: key, query: "uploads=", body: .bytes([]),
                                                  headers: [("Content-Type", contentType)]))
         guard let uploadID = try S3ListingParser.uploadID(created.body) else {
-            throw LarderFailure(.upstreamFailed, "s3_bad_answer", "S3 started a multipart upload of \(key) without an UploadId")
+            throw S3Failure("s3_bad_answer", "S3 started a multipart upload of \(key) without an UploadId")
         }
         let partSize = max(5 << 20, configuration.partSize)
         var etags: [String] = []
@@ -21,7 +21,7 @@ extension S3Client {
                 let answer = try await exchange(request(.put, key: key, query: query, body: .reader(part),
                                                         headers: [("Content-Length", String(part.length))]))
                 guard let etag = answer.head.header("ETag") else {
-                    throw LarderFailure(.upstreamFailed, "s3_bad_answer", "S3 accepted part \(number) of \(key) without an ETag")
+                    throw S3Failure("s3_bad_answer", "S3 accepted part \(number) of \(key) without an ETag")
                 }
                 etags.append(etag)
                 offset += part.length
@@ -33,7 +33,7 @@ extension S3Client {
                                                     body: .bytes(document), headers: [("Content-Type", "application/xml")]))
             // S3 may answer 200 with an error document when completing fails late.
             if let error = S3ListingParser.error(answer.body) {
-                throw LarderFailure(.upstreamFailed, "s3_error", "S3 could not complete the upload of \(key): \(error.code): \(error.message)")
+                throw S3Failure("s3_error", "S3 could not complete the upload of \(key): \(error.code): \(error.message)")
             }
         } catch {
             _ = try? await exchange(request(.delete, key: key, query: "uploadId=\(PercentEscaping.segment(uploadID))"), accept: [404])

@@ -3,10 +3,11 @@ import LarderAPI
 import RunModel
 import Synchronization
 
-/// Reads task records from the run tier, keeping those already read in memory by key and ETag (records are
+/// Reads task records from a run archive, keeping those already read in memory by key and ETag (records are
 /// written whole and replaced whole, so an unchanged ETag means an unchanged record).
-final class RemoteRunReader: Sendable {
-    let s3: S3Client
+public final class RunArchiveReader: Sendable {
+    /// The client the records are read with.
+    public let s3: S3Client
     private let cache = Mutex<[String: (etag: String, record: TaskRecord)]>([:])
     /// The last listing of each prefix and when it was made, for reads that may be a little stale (an artifact
     /// looked up right after its run was listed: `runcmp` asks for every task's artifacts after the run).
@@ -16,13 +17,14 @@ final class RemoteRunReader: Sendable {
     /// Record reads in flight at once.
     static let width = 16
 
-    init(s3: S3Client) {
+    /// Creates a reader over `s3`.
+    public init(s3: S3Client) {
         self.s3 = s3
     }
 
     /// Every record under `prefix` (a flow or a run).
     /// With `maxAge`, a listing of `prefix` made that recently is reused instead of listing again.
-    func records(under prefix: String, maxAge: Duration = .zero) async throws -> [TaskRecord] {
+    public func records(under prefix: String, maxAge: Duration = .zero) async throws -> [TaskRecord] {
         let now = ContinuousClock.now
         let listed: [S3Listing.Object]
         if maxAge > .zero, let recent = listings.withLock({ $0[prefix] }), now - recent.at <= maxAge {
@@ -35,7 +37,7 @@ final class RemoteRunReader: Sendable {
             }
         }
         let objects = listed.filter {
-            RunTierKeys.recordNames($0.key, location: s3.configuration.location) != nil
+            RunArchiveKeys.recordNames($0.key, location: s3.configuration.location) != nil
         }
         var found: [TaskRecord] = []
         var missing: [S3Listing.Object] = []
@@ -71,8 +73,8 @@ final class RemoteRunReader: Sendable {
     }
 
     /// The run ids below `flow` (one delimited listing).
-    func runIDs(flow: String) async throws -> [String] {
-        let prefix = RunTierKeys.flowPrefix(s3.configuration.location, flow: flow)
+    public func runIDs(flow: String) async throws -> [String] {
+        let prefix = RunArchiveKeys.flowPrefix(s3.configuration.location, flow: flow)
         return try await s3.list(prefix: prefix, delimiter: "/").commonPrefixes.compactMap { full in
             let name = full.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
             return name
@@ -80,8 +82,8 @@ final class RemoteRunReader: Sendable {
     }
 
     /// The flows in the tier (one delimited listing).
-    func flowNames() async throws -> [String] {
-        let prefix = RunTierKeys.runsPrefix(s3.configuration.location)
+    public func flowNames() async throws -> [String] {
+        let prefix = RunArchiveKeys.runsPrefix(s3.configuration.location)
         return try await s3.list(prefix: prefix, delimiter: "/").commonPrefixes.compactMap { full in
             full.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
         }

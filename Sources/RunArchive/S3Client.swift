@@ -4,10 +4,10 @@ import LarderAPI
 import Upstream
 
 /// The few S3 operations the run tier needs, over the upstream client (libcurl), signed with Signature Version 4
-/// by libcurl itself. Every failure is a ``LarderFailure`` that names S3's own error code.
+/// by libcurl itself. Every failure is an ``S3Failure`` that names S3's own error code.
 public struct S3Client: Sendable {
     /// Where objects live and how to reach them.
-    public let configuration: RunTierConfiguration
+    public let configuration: RunArchiveConfiguration
     /// Where credentials come from.
     public let credentials: S3CredentialSource
     let upstream: UpstreamClient
@@ -15,7 +15,7 @@ public struct S3Client: Sendable {
     static let maxSmallBody = 64 << 20
 
     /// Creates a client.
-    public init(configuration: RunTierConfiguration, credentials: S3CredentialSource, upstream: UpstreamClient) {
+    public init(configuration: RunArchiveConfiguration, credentials: S3CredentialSource, upstream: UpstreamClient) {
         self.configuration = configuration
         self.credentials = credentials
         self.upstream = upstream
@@ -53,7 +53,7 @@ public struct S3Client: Sendable {
         do {
             response = try await upstream.send(request)
         } catch let error as UpstreamError {
-            throw LarderFailure(.upstreamFailed, "s3_unreachable", "S3 at \(configuration.url(encodedKey: "")) could not be reached: \(error)")
+            throw S3Failure("s3_unreachable", "S3 at \(configuration.url(encodedKey: "")) could not be reached: \(error)")
         }
         let body = try await response.collect(upTo: Self.maxSmallBody)
         let status = response.head.status
@@ -128,14 +128,13 @@ public struct S3Client: Sendable {
     }
 
     /// A failure naming S3's error code and message from an error body.
-    static func failure(status: Int, body: [UInt8], operation: String) -> LarderFailure {
+    static func failure(status: Int, body: [UInt8], operation: String) -> S3Failure {
         let error = S3ListingParser.error(body)
         var detail = error.map { "\($0.code): \($0.message)" } ?? String(decoding: body.prefix(200), as: UTF8.self)
         if detail.isEmpty {
             // HEAD answers carry no error document.
             detail = status == 403 ? "access denied; check the credentials and the bucket policy" : "no reason given"
         }
-        let kind: LarderFailure.Kind = status == 503 || status == 429 ? .unavailable : .upstreamFailed
-        return LarderFailure(kind, "s3_error", "S3 answered \(status) to \(operation): \(detail)")
+        return S3Failure("s3_error", "S3 answered \(status) to \(operation): \(detail)", status: status)
     }
 }
