@@ -53,9 +53,10 @@ extension BlobStore {
 
     /// Publishes a verified blob: its `meta` record, its place in the LRU index, the end of its `pending` entry,
     /// and the eviction of as many of its claimed blobs as the kept bytes need, in one synced transaction. When
-    /// the same content was published meanwhile, keeps that one, deletes these chunks and evicts nothing.
+    /// the same content was published meanwhile, keeps that one, deletes these chunks and evicts nothing. `tail`, the
+    /// blob's last chunk, is written in the same transaction.
     func publish(_ record: BlobRecord, reserved: Int64, claims: [BlobRecord] = [],
-                 refs: [String: [String: String]] = [:]) async throws -> BlobRecord {
+                 refs: [String: [String: String]] = [:], tail: (key: [UInt8], bytes: [UInt8])? = nil) async throws -> BlobRecord {
         let dbs = databases
         let maxSize = configuration.maxSize
         let refValues = try refs.mapValues { try JSONEncoder().encode(RefRecord(digest: record.digest, attributes: $0)) }
@@ -63,6 +64,7 @@ extension BlobStore {
         let result: (record: BlobRecord, duplicate: Bool, evicted: [BlobRecord])
         do {
             result = try await writes.perform { txn in
+                if let tail { try txn.put(dbs.chunks, key: tail.key, value: tail.bytes) }
                 for (name, value) in refValues {
                     try txn.put(dbs.refs, key: Array(name.utf8), value: value)
                 }

@@ -154,10 +154,13 @@ public final class BlobWriter: Sendable {
             ingest.buffer = []
             return (last, BlobDigest(ingest.hasher.finalize()), ingest.totalBytes, ingest.reserved, ingest.claims)
         }
-        if !lastChunk.isEmpty {
-            try await submit(lastChunk)
+        // The last chunk is written in the publishing transaction: one commit (and one fdatasync) less between the
+        // upstream's last byte and the clients' (cold fills paid for two in a row).
+        let tailIndex: Int? = lastChunk.isEmpty ? nil : progress.withLock { progress in
+            defer { progress.submittedChunks += 1 }
+            return progress.submittedChunks
         }
-        try await waitForCommits(upTo: progress.withLock { $0.submittedChunks })
+        try await waitForCommits(upTo: tailIndex ?? progress.withLock { $0.submittedChunks })
         if let expectedSize, expectedSize != total {
             throw StoreError.sizeMismatch(expected: expectedSize, actual: total)
         }
@@ -168,8 +171,10 @@ public final class BlobWriter: Sendable {
             digest: digest, id: id, size: total, chunkSize: chunkSize, mediaType: metadata.mediaType,
             created: Date().timeIntervalSince1970, lastAccess: Date().timeIntervalSince1970,
             pinned: metadata.pinned, source: metadata.source)
-        let published = try await store.publish(record, reserved: reserved, claims: claims, refs: refs)
+        let tail = tailIndex.map { (key: StoreKeys.chunk(id: id, index: $0), bytes: lastChunk) }
+        let published = try await store.publish(record, reserved: reserved, claims: claims, refs: refs, tail: tail)
         progress.withLock { $0.finished = true }
+        if tail != nil { chunkCommitted(.success(()), bytes: Int64(lastChunk.count)) }
         return published
     }
 
