@@ -79,7 +79,7 @@ public enum HTMLRenderer {
         }.joined() + "</div>"
     }
 
-    private static func table(_ headers: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
+    static func table(_ headers: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
         var out = "<table><tr>" + headers.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr>"
         for row in rows {
             out += "<tr>" + row.enumerated().map { index, cell in
@@ -123,6 +123,7 @@ public enum HTMLRenderer {
         }
         html += table(["run", "node", "CPUs", "tasks", "peak concurrent", "peak demand (cores)", "requested at peak", "busy"],
                       rows, numeric: Set(2...7))
+        html += fetchTable(report)
         let o = report.outputs
         html += "<h2>Outputs <span class=\"muted\">corpus WER of B with A as the reference over \(HTML.escape(TextRenderer.corpus(o))) · \(o.same) same, \(o.differentText) texts differ, "
             + "\(o.differentBinary) binaries differ, \(o.missing) missing</span></h2>"
