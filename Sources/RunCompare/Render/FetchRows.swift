@@ -92,6 +92,21 @@ extension MarkdownRenderer {
 }
 
 extension HTMLRenderer {
+    /// A summary card: task-seconds spent waiting on fetches and bytes from upstream, A → B; nothing without fetches.
+    static func fetchCard(_ report: ComparisonReport) -> String {
+        guard let section = report.fetches else { return "" }
+        func total(_ pick: (StepFetches) -> FetchSummary?) -> (seconds: Double, upstream: Int64)? {
+            let summaries = section.steps.compactMap(pick)
+            guard !summaries.isEmpty else { return nil }
+            return (summaries.reduce(0) { $0 + $1.seconds }, summaries.reduce(Int64(0)) { $0 + $1.upstreamBytes })
+        }
+        let a = total(\.a), b = total(\.b)
+        func wait(_ side: (seconds: Double, upstream: Int64)?) -> String { side.map { Format.duration($0.seconds) } ?? "not recorded" }
+        func upstream(_ side: (seconds: Double, upstream: Int64)?) -> String { side.map { Format.bytes($0.upstream) } ?? "–" }
+        return card("Waiting on fetches", "\(wait(a)) → \(wait(b))",
+                    "task-seconds; from upstream \(upstream(a)) → \(upstream(b))")
+    }
+
     /// The Fetches table; nothing when neither run recorded fetches.
     static func fetchTable(_ report: ComparisonReport) -> String {
         guard let section = report.fetches else { return "" }

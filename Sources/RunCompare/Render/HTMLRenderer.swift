@@ -24,6 +24,7 @@ public enum HTMLRenderer {
         let overall = report.outputs.overall.map { Format.percent($0.measures.wer) } ?? "–"
         html += card("WER (B vs A)", overall, HTML.escape(TextRenderer.corpus(report.outputs))
             + " · normalisation \(report.outputs.normalization.rawValue)")
+        html += fetchCard(report)
         html += "</div>"
         if let tradeOff = report.tradeOff { html += "<p class=\"top\"><b>Trade-off</b> \(HTML.escape(tradeOff.headline))</p>" }
 
@@ -69,7 +70,7 @@ public enum HTMLRenderer {
         task.cores.map { $0.count > 1 ? $0[1] : 0 }.max() ?? 0
     }
 
-    private static func card(_ title: String, _ value: String, _ detail: String) -> String {
+    static func card(_ title: String, _ value: String, _ detail: String) -> String {
         "<div class=\"card\"><div class=\"muted\">\(title)</div><div class=\"big\">\(value)</div><div class=\"muted\">\(detail)</div></div>"
     }
 
