@@ -70,6 +70,22 @@ import Testing
         #expect(finding.title.hasSuffix("; B's fetches were not recorded"))
     }
 
+    @Test func stepsThatFetchedNothingAreLeftOut() throws {
+        // Recorded, but empty: `start` fetched nothing in either run; `s` fetched in A only.
+        let a = [try Self.task("start", "1", duration: 5, fetches: []),
+                 try Self.task("s", "2", duration: 100, fetches: [Self.item("a", bytes: 10, outcome: .miss, at: 0, seconds: 1)])]
+        let b = [try Self.task("start", "1", duration: 5, fetches: []), try Self.task("s", "2", duration: 100, fetches: [])]
+        let report = RunComparer.compare(LoadedRun(document: RunDocument(flow: "F", run: "A", tasks: a)),
+                                         LoadedRun(document: RunDocument(flow: "F", run: "B", tasks: b)))
+        let steps = try #require(report.fetches?.steps)
+        #expect(steps.map(\.step) == ["s"])
+        // B recorded that it fetched nothing: zero, not "not recorded".
+        #expect(steps[0].b?.objects == 0 && steps[0].b?.tasks == 1 && steps[0].b?.hitRatioBytes == nil)
+        let empty = RunComparer.compare(LoadedRun(document: RunDocument(flow: "F", run: "A", tasks: [a[0]])),
+                                        LoadedRun(document: RunDocument(flow: "F", run: "B", tasks: [b[0]])))
+        #expect(empty.fetches == nil && !TextRenderer().render(empty).contains("FETCHES"))
+    }
+
     @Test func recordsWithoutFetchesCompareExactlyAsBefore() throws {
         // Golden files made before the Fetches section existed, from the same fixture runs.
         func stripped(_ document: RunDocument) -> LoadedRun {

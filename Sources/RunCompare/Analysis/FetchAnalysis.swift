@@ -11,16 +11,18 @@ enum FetchAnalysis {
     /// Repeated downloads listed per summary.
     static let repeatedListed = 5
 
-    /// The section, or nil when no task of either run recorded fetches (records without them compare as before).
+    /// The section, or nil when no task of either run fetched anything (records without `fetches` compare as
+    /// before). A step is listed when a task of it fetched at least one object in either run; a section that
+    /// records nothing fetched says only that, so such steps are left out.
     static func analyze(a: [TaskRecord], b: [TaskRecord]) -> FetchSection? {
-        guard (a + b).contains(where: { $0.fetches != nil }) else { return nil }
+        guard (a + b).contains(where: { ($0.fetches?.objects ?? 0) > 0 }) else { return nil }
         let stepsA = TaskMatcher.grouped(a), stepsB = TaskMatcher.grouped(b)
         var names = stepsA.map(\.0)
         for (step, _) in stepsB where !names.contains(step) { names.append(step) }
         let steps = names.compactMap { step -> StepFetches? in
             let left = stepsA.first { $0.0 == step }?.1 ?? [], right = stepsB.first { $0.0 == step }?.1 ?? []
             let summaryA = summary(left), summaryB = summary(right)
-            guard summaryA != nil || summaryB != nil else { return nil }
+            guard (summaryA?.objects ?? 0) > 0 || (summaryB?.objects ?? 0) > 0 else { return nil }
             return StepFetches(step: step, tasksA: left.count, tasksB: right.count, a: summaryA, b: summaryB)
         }
         return FetchSection(steps: steps)
