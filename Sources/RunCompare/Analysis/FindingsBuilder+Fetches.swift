@@ -1,13 +1,17 @@
 import RunModel
 
 /// When download waste is a finding (documented in docs/runcmp/README.md, "Findings and time lost").
+///
+/// `fetching` fires for a step in one run when its tasks waited on fetches for at least ``minimumShare`` of their
+/// summed durations, at least ``minimumSecondsPerTask`` per task on average, and not every object was a hit
+/// (something came from upstream or a peer, so pre-warming helps). `repeated-download` fires when the upstream
+/// bytes that tasks of a step downloaded again on a node that already had them reach ``minimumRepeatedBytes``.
 public enum FetchWasteRule {
-    /// `fetching` fires when a step's tasks waited at least this share of their summed durations on fetches…
+    /// Share of the tasks' time spent waiting on fetches.
     public static let minimumShare = 0.10
-    /// …and at least this many seconds per task on average…
+    /// Mean seconds per task spent waiting on fetches.
     public static let minimumSecondsPerTask = 5.0
-    /// …and not every object was a hit (something came from upstream or a peer, so pre-warming helps).
-    /// `repeated-download` fires when the upstream bytes downloaded again on the same node reach this.
+    /// Upstream bytes downloaded again on one node.
     public static let minimumRepeatedBytes: Int64 = 1_000_000
     /// The other run counts as having fetched "from cache" when at least this share of its bytes were hits.
     public static let fromCacheHitRatio = 0.9
