@@ -61,7 +61,9 @@ import Testing
         #expect(section.steps[0].b == nil && section.steps[0].tasksB == 1 && section.steps[0].a?.bytes == 2_000_000_000)
         let text = TextRenderer().render(report)
         #expect(text.contains("FETCHES"))
-        #expect(text.split(separator: "\n").contains { $0.hasPrefix("  s ") && $0.contains(" B ") && $0.contains("0/1") && $0.hasSuffix("not recorded") })
+        #expect(text.split(separator: "\n").contains {
+            $0.hasPrefix("  s ") && $0.contains(" B ") && $0.contains("0/1") && $0.hasSuffix("not recorded")
+        })
         #expect(MarkdownRenderer.render(report).contains("| `s` | B | 0/1 | not recorded |"))
         let html = HTMLRenderer.render(report)
         #expect(html.contains(">0/1</td><td class=\"n\">not recorded</td></tr>"))

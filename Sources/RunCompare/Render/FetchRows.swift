@@ -73,7 +73,8 @@ extension MarkdownRenderer {
     static func fetchLines(_ report: ComparisonReport) -> [String] {
         guard let section = report.fetches else { return [] }
         var out = ["#### Fetches (through the node's Larder; hits = served from the node's store)",
-                   "| step | run | tasks | objects | bytes | upstream | hits (bytes / objects) | wait per task | Σ wait | of task time | hit/miss/coalesced/peer |",
+                   "| step | run | tasks | objects | bytes | upstream | hits (bytes / objects) | wait per task | Σ wait | of task time | "
+                       + "hit/miss/coalesced/peer |",
                    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
         for row in FetchRows.rows(section) {
             guard let s = row.summary else {
