@@ -35,6 +35,8 @@ public enum SyntheticRuns {
         public var pressure: Double?
         /// Transcript text (stored inline as artifact `transcript`).
         public var transcript: String?
+        /// What the task fetched through Larder; empty: the record has no `fetches` section.
+        public var fetches: [FetchSpec] = []
 
         /// Creates a spec.
         public init(step: String, task: String, input: [String: String], node: String, nodeCPUs: Int, offset: Double,
@@ -43,6 +45,33 @@ public enum SyntheticRuns {
             self.step = step; self.task = task; self.input = input; self.node = node; self.nodeCPUs = nodeCPUs
             self.offset = offset; self.duration = duration; self.requestCPU = requestCPU; self.requestMemory = requestMemory
             self.cores = cores; self.peakMemory = peakMemory; self.busy = busy; self.pressure = pressure; self.transcript = transcript
+        }
+    }
+
+    /// One object a synthetic task fetched.
+    public struct FetchSpec: Sendable {
+        /// Warm reference (`hf://repo@revision`).
+        public var ref: String
+        /// File within the repository.
+        public var path: String?
+        /// Bytes sent to the task.
+        public var bytes: Int64
+        /// How the cache answered; a `miss` brought all `bytes` from upstream.
+        public var outcome: FetchOutcome
+        /// Seconds from the task start to the request.
+        public var offset: Double
+        /// Seconds until the last byte.
+        public var seconds: Double
+
+        /// Creates a fetch.
+        public init(ref: String, path: String? = nil, bytes: Int64, outcome: FetchOutcome, offset: Double = 0, seconds: Double) {
+            self.ref = ref; self.path = path; self.bytes = bytes; self.outcome = outcome; self.offset = offset; self.seconds = seconds
+        }
+
+        func object(taskStart: Date) -> FetchedObject {
+            FetchedObject(ref: ref, path: path, bytes: bytes, upstreamBytes: outcome == .miss ? bytes : 0, outcome: outcome,
+                          start: taskStart.addingTimeInterval(offset), firstByteSeconds: min(seconds, outcome == .hit ? 0.002 : 0.4),
+                          seconds: seconds)
         }
     }
 
@@ -74,7 +103,8 @@ public enum SyntheticRuns {
                                      p95Cores: spec.cores, maxCores: spec.cores * 1.05, peakMemoryBytes: spec.peakMemory,
                                      samples: samples, sampleIntervalSeconds: spec.duration / 24),
                 cpuPressureSomeAvg10: spec.pressure, nodeCPUBusyFraction: spec.busy, artifacts: artifacts,
-                command: ["python3", "flow.py", "step", spec.step]))
+                command: ["python3", "flow.py", "step", spec.step],
+                fetches: spec.fetches.isEmpty ? nil : TaskFetches(summarising: spec.fetches.map { $0.object(taskStart: begin) })))
         }
         return RunDocument(flow: flow, run: run, tasks: records, inline: inline)
     }

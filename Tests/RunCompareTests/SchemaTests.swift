@@ -113,3 +113,27 @@ struct JSONSchemaValidator {
         #expect(throws: RunCompareError.self) { try JSONRenderer.decode(Data(old.utf8)) }
     }
 }
+
+/// The Fetches section and its findings validate, and the schema describes them closely enough to reject a stray field.
+@Suite struct FetchSchemaTests {
+    @Test func fetchesMatchTheSchema() throws {
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: SchemaTests.schemaURL)) as? [String: Any])
+        let reports = [try Fixtures.report(), try FetchFindingTests.compare(duration: 100, seconds: 10, oneNode: true)]
+        for report in reports {
+            #expect(report.fetches != nil)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(try JSONRenderer.render(report).utf8)) as? [String: Any])
+            #expect(JSONSchemaValidator(root: schema).validate(json).isEmpty, "\(JSONSchemaValidator(root: schema).validate(json).prefix(10))")
+            var fetches = try #require(json["fetches"] as? [String: Any])
+            var steps = try #require(fetches["steps"] as? [[String: Any]])
+            var a = try #require(steps[0]["a"] as? [String: Any])
+            a["waitedSeconds"] = 1
+            steps[0]["a"] = a
+            fetches["steps"] = steps
+            var broken = json
+            broken["fetches"] = fetches
+            #expect(JSONSchemaValidator(root: schema).validate(broken).contains { $0.contains("unexpected property waitedSeconds") })
+        }
+        let kinds = try Fixtures.report().findings.map(\.kind)
+        #expect(kinds.contains("fetching") && kinds.contains("repeated-download"))
+    }
+}

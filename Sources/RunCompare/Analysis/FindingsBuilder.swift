@@ -13,6 +13,7 @@ import RunModel
 /// - throttling: throttled seconds ÷ tasks;
 /// - a slower step's loss is weighted by its confidence `1 − p` (Mann–Whitney U; 0.5 when
 ///   untestable, < 3 tasks a side) for ranking, and marked `uncertain` when not significant;
+/// - fetching: the per-task wait on fetches minus the other run's (or the part not served by hits);
 /// - output, memory and waste findings lose no time (ranked after, by severity).
 enum FindingsBuilder {
     static func findings(report: ComparisonReport, tasksA: [TaskRecord], tasksB: [TaskRecord]) -> [Finding] {
@@ -41,9 +42,10 @@ enum FindingsBuilder {
         found += overRequestFindings(report)
         found += outputFindings(report)
         found += FindingsBuilder.otherFindings(report)
-        let priority = ["node-skew": 0, "cpu-under-request": 1, "noisy-neighbour": 2, "slower-step": 3, "waiting": 4,
-                        "throttling": 5, "failed-tasks": 6, "outputs-differ": 7, "memory-under-request": 8,
-                        "unmatched-tasks": 9, "over-request": 10]
+        found += fetchFindings(report)
+        let priority = ["node-skew": 0, "cpu-under-request": 1, "noisy-neighbour": 2, "slower-step": 3, "fetching": 4,
+                        "waiting": 5, "throttling": 6, "failed-tasks": 7, "outputs-differ": 8, "memory-under-request": 9,
+                        "unmatched-tasks": 10, "over-request": 11, "repeated-download": 12]
         // Time lost weighted by how far it can be trusted (a 350× ratio of noise ranks low).
         func established(_ finding: Finding) -> Double { finding.estimatedSecondsLost * (finding.confidence ?? 1) }
         found.sort {

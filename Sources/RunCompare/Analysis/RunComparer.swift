@@ -71,7 +71,7 @@ public enum RunComparer {
                 byInput: matching.pairs.filter(\.byInput).count, byOrder: matching.pairs.filter { !$0.byInput }.count,
                 onlyInA: matching.onlyInA.map(ref), onlyInB: matching.onlyInB.map(ref)),
             timings: timings, outputs: outputs, resources: resources, placement: placement,
-            findings: [], recommendations: recommendations,
+            fetches: FetchAnalysis.analyze(a: tasksA, b: tasksB), findings: [], recommendations: recommendations,
             timelines: TimelinePair(a: timeline(tasksA), b: timeline(tasksB)))
         report.findings = FindingsBuilder.findings(report: report, tasksA: tasksA, tasksB: tasksB)
         return report

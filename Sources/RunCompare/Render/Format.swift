@@ -26,6 +26,18 @@ public enum Format {
         return Quantity.formatMemory(bytes)
     }
 
+    /// Transferred bytes in decimal units, as download sizes are quoted: `3.1 GB`, `151 MB`, `2.5 kB`, `0 B`.
+    public static func bytes(_ value: Int64?) -> String {
+        guard let value else { return "–" }
+        let units = ["B", "kB", "MB", "GB", "TB", "PB"]
+        var scaled = Double(value), unit = 0
+        while abs(scaled) >= 999.95 && unit < units.count - 1 {
+            scaled /= 1000
+            unit += 1
+        }
+        return (unit == 0 ? String(value) : trimmed(scaled, digits: abs(scaled) >= 100 ? 0 : 1)) + " " + units[unit]
+    }
+
     /// A ratio: `12.8×`, `0.10×`.
     public static func ratio(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "–" }

@@ -24,6 +24,7 @@ public enum HTMLRenderer {
         let overall = report.outputs.overall.map { Format.percent($0.measures.wer) } ?? "–"
         html += card("WER (B vs A)", overall, HTML.escape(TextRenderer.corpus(report.outputs))
             + " · normalisation \(report.outputs.normalization.rawValue)")
+        html += fetchCard(report)
         html += "</div>"
         if let tradeOff = report.tradeOff { html += "<p class=\"top\"><b>Trade-off</b> \(HTML.escape(tradeOff.headline))</p>" }
 
@@ -69,7 +70,7 @@ public enum HTMLRenderer {
         task.cores.map { $0.count > 1 ? $0[1] : 0 }.max() ?? 0
     }
 
-    private static func card(_ title: String, _ value: String, _ detail: String) -> String {
+    static func card(_ title: String, _ value: String, _ detail: String) -> String {
         "<div class=\"card\"><div class=\"muted\">\(title)</div><div class=\"big\">\(value)</div><div class=\"muted\">\(detail)</div></div>"
     }
 
@@ -79,7 +80,7 @@ public enum HTMLRenderer {
         }.joined() + "</div>"
     }
 
-    private static func table(_ headers: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
+    static func table(_ headers: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
         var out = "<table><tr>" + headers.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr>"
         for row in rows {
             out += "<tr>" + row.enumerated().map { index, cell in
@@ -123,6 +124,7 @@ public enum HTMLRenderer {
         }
         html += table(["run", "node", "CPUs", "tasks", "peak concurrent", "peak demand (cores)", "requested at peak", "busy"],
                       rows, numeric: Set(2...7))
+        html += fetchTable(report)
         let o = report.outputs
         html += "<h2>Outputs <span class=\"muted\">corpus WER of B with A as the reference over \(HTML.escape(TextRenderer.corpus(o))) · \(o.same) same, \(o.differentText) texts differ, "
             + "\(o.differentBinary) binaries differ, \(o.missing) missing</span></h2>"

@@ -55,6 +55,7 @@ public enum MarkdownRenderer {
             }
         }
         out.append("")
+        out += fetchLines(report)
         let o = report.outputs
         out.append("#### Outputs (corpus WER of B with A as reference, normalisation `\(o.normalization.rawValue)`)")
         out.append("Over \(TextRenderer.corpus(o)); identical texts count as all hits.")

@@ -32,6 +32,7 @@ public struct TextRenderer: Sendable {
         out += outputs(report)
         out += resources(report)
         out += placement(report)
+        out += fetches(report)
         out += findings(report)
         out += recommendations(report)
         return out.joined(separator: "\n") + "\n"
@@ -200,7 +201,7 @@ public struct TextRenderer: Sendable {
         return lines
     }
 
-    private func heading(_ text: String) -> String { bold(text) }
+    func heading(_ text: String) -> String { bold(text) }
     private func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
     private func tinted(_ text: String, ratio: Double?) -> String {
         guard color, let ratio else { return text }

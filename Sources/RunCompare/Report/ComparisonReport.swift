@@ -28,6 +28,8 @@ public struct ComparisonReport: Codable, Sendable, Equatable {
     public var resources: ResourceSection
     /// Where tasks ran.
     public var placement: PlacementSection
+    /// What each step's tasks fetched through Larder; absent when no task of either run recorded fetches.
+    public var fetches: FetchSection?
     /// Findings, ranked by estimated time lost.
     public var findings: [Finding]
     /// Per-step `@kubernetes` recommendations.
