@@ -78,6 +78,7 @@ let package = Package(
                 "RunModel",
                 "Upstream",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LarderAPI
+import Logging
 import RunModel
 import Synchronization
 import Upstream
@@ -15,8 +16,15 @@ public struct ArchivedRuns: Sendable {
     public let reader: RunArchiveReader
 
     /// Creates a reader of the archive at `configuration`, with `credentials`.
-    public init(configuration: RunArchiveConfiguration, credentials: S3CredentialSource, upstream: UpstreamClient = UpstreamClient()) {
+    public init(configuration: RunArchiveConfiguration, credentials: S3CredentialSource, upstream: UpstreamClient = Self.quietClient()) {
         reader = RunArchiveReader(s3: S3Client(configuration: configuration, credentials: credentials, upstream: upstream))
+    }
+
+    /// An upstream client that logs only warnings and errors (a command's output is its report, not one line per request).
+    public static func quietClient() -> UpstreamClient {
+        var logger = Logger(label: "larder.archive")
+        logger.logLevel = .warning
+        return UpstreamClient(logger: logger)
     }
 
     /// Every task record of `flow`/`run` (all attempts) in step, task, attempt order; empty when the archive has none.

@@ -36,6 +36,7 @@ struct RunArchiveTests {
         let runcmp = BuiltExecutable.path("runcmp")
         let diff = try await ProcessRunner.run(runcmp, ["diff", base + "1", base + "2", "--format", "json"] + options)
         #expect(diff.status == 0, "\(diff.stderr)")
+        #expect(!diff.stderr.contains("upstream transfer"), "one log line per S3 request on stderr: \(diff.stderr.prefix(300))")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(diff.stdout.utf8)) as? [String: Any])
         let artifacts = try #require((report["outputs"] as? [String: Any])?["artifacts"] as? [[String: Any]])
         #expect(artifacts.count == 4)
