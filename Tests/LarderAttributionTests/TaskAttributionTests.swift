@@ -107,6 +107,27 @@ struct TaskAttributionTests {
         }
     }
 
+    @Test("all logs together list at most the shared budget; collected and expired logs give theirs back")
+    func sharedBudget() throws {
+        let clock = ManualClock()
+        let attribution = TaskAttribution(idleExpiry: .seconds(60), itemLimit: 4, listedLimit: 6, now: { clock.now })
+        let first = attribution.register(identity)
+        let second = attribution.register(identity)
+        for index in 0..<5 {
+            first.log.record(fetch("a\(index)", at: Double(index), seconds: 1))
+            second.log.record(fetch("b\(index)", at: Double(index), seconds: 1))
+        }
+        #expect(attribution.listing.current == 6)
+        let collected = try attribution.collect(Substring(first.token), for: identity)
+        #expect(collected.objects == 5 && collected.items.count + collected.itemsOmitted == 5)
+        #expect(attribution.listing.current == 6 - collected.items.count)
+        first.log.record(fetch("late", at: 9, seconds: 1))  // a body that ends after its task was collected
+        #expect(attribution.listing.current == 6 - collected.items.count)
+        clock.advance(61)
+        #expect(attribution.count == 0)
+        #expect(attribution.listing.current == 0)
+    }
+
     @Test("tokens are 32 lowercase hex digits and differ")
     func tokens() {
         let attribution = TaskAttribution()

@@ -7,8 +7,9 @@ import Synchronization
 /// reach the server below `/t/<token>/…`, every object served there is added to the task's ``TaskFetchLog``, and at
 /// the task's end `larder run` collects the log (which ends the registration).
 ///
-/// Memory is bounded: each log is bounded (``TaskFetchLog``), a registration not used for ``idleExpiry`` is
-/// dropped, and past ``maxTasks`` live registrations the one idle longest is dropped to make room.
+/// Memory is bounded: each log lists at most `itemLimit` entries and all logs together at most ``listing``'s limit
+/// (past either, entries are only counted), a registration not used for ``idleExpiry`` is dropped, and past
+/// ``maxTasks`` live registrations the one idle longest is dropped to make room.
 public final class TaskAttribution: Sendable {
     /// One registered task.
     public struct Registration: Sendable {
@@ -27,6 +28,8 @@ public final class TaskAttribution: Sendable {
 
     /// Live registrations at most.
     public let maxTasks: Int
+    /// Entries all live registrations together list at most (each ~0.5 KB).
+    public let listing: ListingBudget
     /// How long a registration lives without a request or a fetch through it.
     public let idleExpiry: Duration
     private let itemLimit: Int
@@ -34,9 +37,10 @@ public final class TaskAttribution: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
 
     /// A registry; `now` (seconds on any monotonic scale) is replaceable for tests.
-    public init(maxTasks: Int = 4096, idleExpiry: Duration = .seconds(24 * 3600), itemLimit: Int = TaskFetches.itemLimit,
-                now: @escaping @Sendable () -> Double = TaskAttribution.monotonicSeconds) {
+    public init(maxTasks: Int = 1024, idleExpiry: Duration = .seconds(24 * 3600), itemLimit: Int = TaskFetches.itemLimit,
+                listedLimit: Int = 100_000, now: @escaping @Sendable () -> Double = TaskAttribution.monotonicSeconds) {
         self.maxTasks = max(1, maxTasks)
+        self.listing = ListingBudget(limit: listedLimit)
         self.idleExpiry = idleExpiry
         self.itemLimit = itemLimit
         self.now = now
@@ -51,13 +55,13 @@ public final class TaskAttribution: Sendable {
 
     /// Registers `identity` and returns its new registration.
     public func register(_ identity: TaskIdentity) -> Registration {
-        let registration = Registration(identity: identity, token: Self.newToken(), log: TaskFetchLog(limit: itemLimit))
+        let registration = Registration(identity: identity, token: Self.newToken(), log: TaskFetchLog(limit: itemLimit, budget: listing))
         let time = now()
         entries.withLock { entries in
             expire(&entries, at: time)
             if entries.count >= maxTasks,
                let oldest = entries.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key {
-                entries[oldest] = nil
+                entries.removeValue(forKey: oldest)?.registration.log.releaseBudget()
             }
             entries[registration.token] = Entry(registration: registration, lastUsed: time)
         }
@@ -90,6 +94,7 @@ public final class TaskAttribution: Sendable {
             return entry.registration
         }
         guard let found else { throw Self.unknown(token) }
+        defer { found.log.releaseBudget() }
         return found.log.summary()
     }
 
@@ -104,7 +109,10 @@ public final class TaskAttribution: Sendable {
 
     private func expire(_ entries: inout [String: Entry], at time: Double) {
         let limit = idleExpiry.seconds
-        entries = entries.filter { time - $0.value.lastUsed <= limit }
+        for (token, entry) in entries where time - entry.lastUsed > limit {
+            entries[token] = nil
+            entry.registration.log.releaseBudget()
+        }
     }
 
     /// Whether `token` has a token's shape (32 lowercase hex digits).

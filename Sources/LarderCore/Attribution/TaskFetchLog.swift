@@ -14,22 +14,29 @@ public final class TaskFetchLog: Sendable {
         var upstreamBytes: Int64 = 0
         var byOutcome: [FetchOutcome: FetchTally] = [:]
         var intervals: FetchIntervals
+        /// Set once the listed entries went back to the budget: later entries (a body still being sent when the task
+        /// was collected) are only counted.
+        var closed = false
     }
 
     /// The most entries listed; later ones are counted only.
     public let limit: Int
+    /// Entries listed by every log sharing it (nil: only ``limit`` bounds this log).
+    let budget: ListingBudget?
     private let state: Mutex<State>
 
-    /// An empty log listing at most `limit` entries and keeping at most `intervalLimit` disjoint busy intervals.
-    public init(limit: Int = TaskFetches.itemLimit, intervalLimit: Int = 4096) {
+    /// An empty log listing at most `limit` entries (and none past a shared `budget`), keeping at most
+    /// `intervalLimit` disjoint busy intervals.
+    public init(limit: Int = TaskFetches.itemLimit, intervalLimit: Int = 4096, budget: ListingBudget? = nil) {
         self.limit = max(0, limit)
+        self.budget = budget
         self.state = Mutex(State(intervals: FetchIntervals(limit: intervalLimit)))
     }
 
     /// Adds one served object.
     public func record(_ fetch: FetchedObject) {
         state.withLock { state in
-            if state.items.count < limit {
+            if !state.closed, state.items.count < limit, budget?.take() ?? true {
                 state.items.append(fetch)
             } else {
                 state.omitted += 1
@@ -46,6 +53,16 @@ public final class TaskFetchLog: Sendable {
     /// Objects recorded so far (listed or not).
     public var count: Int { state.withLock { $0.objects } }
 
+    /// Gives the log's listed entries back to the shared budget (when the log is dropped or collected).
+    func releaseBudget() {
+        let listed = state.withLock { state -> Int in
+            guard !state.closed else { return 0 }
+            state.closed = true
+            return state.items.count
+        }
+        budget?.give(listed)
+    }
+
     /// The `fetches` section of the task's record: totals over everything recorded, the listed entries by start time.
     public func summary() -> TaskFetches {
         state.withLock { state in
@@ -54,6 +71,32 @@ public final class TaskFetchLog: Sendable {
                         items: state.items.sorted { $0.start < $1.start }, itemsOmitted: state.omitted)
         }
     }
+}
+
+/// Entries all task logs together may list, so that many tasks with many fetches each stay within a fixed memory
+/// bound; past it, entries are still counted in their task's totals (as `itemsOmitted`).
+public final class ListingBudget: Sendable {
+    /// The most entries listed at once.
+    public let limit: Int
+    private let used = Mutex<Int>(0)
+
+    /// A budget of `limit` entries.
+    public init(limit: Int) { self.limit = max(0, limit) }
+
+    /// Takes one entry; false when none is left.
+    func take() -> Bool {
+        used.withLock { used in
+            guard used < limit else { return false }
+            used += 1
+            return true
+        }
+    }
+
+    /// Returns `count` entries.
+    func give(_ count: Int) { used.withLock { $0 = max(0, $0 - count) } }
+
+    /// Entries listed now.
+    public var current: Int { used.withLock { $0 } }
 }
 
 /// A union of time intervals (seconds since a reference date) in at most `limit` disjoint pieces.
