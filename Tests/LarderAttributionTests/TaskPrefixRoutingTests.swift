@@ -118,6 +118,38 @@ struct TaskPrefixRoutingTests {
         }
     }
 
+    @Test("POST /warm with fromRun: a malformed run, an unknown run or step, a run without fetches are 4xx JSON")
+    func warmFromRunRefusals() async throws {
+        let server = try await LarderTestServer.start()
+        try await server.use {
+            let bare = TaskRecord(identity: try TaskIdentity(flow: "F", run: "plain", step: "train", task: "1"), node: NodeDescription(name: "n"),
+                                  start: Date(), end: Date(), durationSeconds: 1, exit: ExitOutcome(status: 0),
+                                  usage: ResourceUsage(cpuSeconds: 0, avgCores: 0, p95Cores: 0, maxCores: 0, peakMemoryBytes: 0,
+                                                       samples: [], sampleIntervalSeconds: 1),
+                                  command: ["true"])
+            let put = try await fetch(UpstreamRequest(url: server.url("/runs/F/plain/train/1/record"), method: .put,
+                                                      headers: [(name: "Content-Type", value: "application/json")],
+                                                      uploadData: Array(try bare.encoded())))
+            #expect(put.status == 201)
+            let cases: [(body: String, status: Int, code: String)] = [
+                (#"{"fromRun": "F"}"#, 400, "invalid_from_run"),
+                (#"{"fromRun": "F/../x"}"#, 400, "invalid_from_run"),
+                (#"{"fromRun": "F/none"}"#, 404, "run_not_found"),
+                (#"{"fromRun": "F/plain", "step": "other"}"#, 404, "step_not_found"),
+                (#"{"fromRun": "F/plain"}"#, 404, "no_recorded_fetches"),
+                (#"{"pin": true}"#, 400, "invalid_warm_request"),
+            ]
+            for item in cases {
+                let answer = try await fetch(UpstreamRequest(url: server.url("/warm"), method: .post,
+                                                             headers: [(name: "Content-Type", value: "application/json")],
+                                                             uploadData: Array(item.body.utf8)))
+                #expect(answer.status == item.status && answer.errorCode == item.code,
+                        "\(item.body): \(answer.status) \(String(decoding: answer.body.prefix(300), as: UTF8.self))")
+            }
+            #expect(server.services.hf.warmJobs.all.isEmpty)
+        }
+    }
+
     @Test("a write below a task prefix needs the same authorisation as without it")
     func sameAuthorisation() async throws {
         let server = try await LarderTestServer.start { $0.core.writeAccess.readOnly = true }
