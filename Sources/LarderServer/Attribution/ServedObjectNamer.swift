@@ -5,7 +5,8 @@ import LarderCore
 
 /// Names what a request was served as a warm reference (``RunModel/FetchedObject/ref``), from the request alone:
 /// `hf://repo@revision` plus the file's path for a Hub file, `https://…#sha256=<hex>` for `/fetch`,
-/// `oci://REGISTRY/NAME@sha256:…` for an image blob or manifest, `sha256:<hex>` for anything else read by digest.
+/// `oci://REGISTRY/NAME@sha256:…` for an image manifest, `sha256:<hex>` for an image layer or anything else read by
+/// digest.
 struct ServedObjectNamer: Sendable {
     /// The Hub mirror's path prefix (`/hf`).
     let hfPrefix: String
@@ -30,8 +31,10 @@ struct ServedObjectNamer: Sendable {
         if path.hasPrefix("/v2/"), let ociPath = try? OCIRequestPath(path) {
             let ns = request.uri.queryParameters["ns"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? defaultRegistry
             switch ociPath {
-            case .blob(let name, let blobDigest):
-                if let ns { return ("oci://\(ns.lowercased())/\(name)@\(blobDigest)", nil) }
+            case .blob(_, let blobDigest):
+                // By digest only: `larder warm` takes an `oci://` reference for a manifest (whose warm brings the
+                // layers), and a layer's digest is not one.
+                return (blobDigest.description, nil)
             case .manifest(let name, _):
                 if let ns, let digest { return ("oci://\(ns.lowercased())/\(name)@\(digest)", nil) }
             case .base:
