@@ -69,7 +69,28 @@ struct HubTaskFetchesTests {
                     #expect(third.fetches?.items.allSatisfy { $0.outcome == .hit } == true, "\(third.fetches?.items.map(\.outcome) ?? [])")
                     #expect(try await upstream.metric("larder_served_bytes_total") == served + Double(model.totalSize))
                 }
+                try await warmLocally(first, upstream: upstream, model: model)
             }
         }
+    }
+
+    /// `larder warm --data DIR --from-run` on a data directory no server uses: reads that directory's runs and fetches
+    /// the run's files from the Hub upstream.
+    func warmLocally(_ record: TaskRecord, upstream: LarderTestServer, model: TinyModel) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("larder-local-warm-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let serve = try await LarderServeProcess.start(directory: directory)
+        let put = try await fetch(UpstreamRequest(url: serve.url + "/runs/HubFlow/1/load/1/record", method: .put,
+                                                  headers: [(name: "Content-Type", value: "application/json")],
+                                                  uploadData: Array(try record.encoded())))
+        #expect(put.status == 201)
+        serve.stop()
+        #expect(await serve.waitForExit(within: .seconds(30)))
+        let served = try await upstream.metric("larder_served_bytes_total")
+        let warm = try await LarderCLI.run(["warm", "--data", directory, "--hf-upstream", upstream.endpoint, "--from-run", "HubFlow/1", "--json"])
+        #expect(warm.status == 0, "\(warm.stderr)\(warm.stdout)")
+        let status = try JSONDecoder().decode(WarmStatus.self, from: Data(warm.stdout.utf8))
+        #expect(status.refs.map(\.ref) == ["hf://\(TinyModel.repo)@\(TinyModel.revision)"] && status.refs.first?.files == 4)
+        #expect(try await upstream.metric("larder_served_bytes_total") == served + Double(model.totalSize))
     }
 }
