@@ -52,7 +52,10 @@ struct TaskPrefixResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Cont
         head.path = path
         let rewritten = Request(head: head, body: request.body)
         let attributed = AttributedRequest(log: registration.log, namer: namer, arrived: arrived, arrivedAt: arrivedAt)
-        return try await AttributedRequest.$current.withValue(attributed) {
+        // Every log line of the request names the task it was made for.
+        var context = context
+        context.logger[metadataKey: "task"] = "\(registration.identity)"
+        return try await AttributedRequest.$current.withValue(attributed) { [context] in
             try await inner.respond(to: rewritten, context: context)
         }
     }
