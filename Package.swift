@@ -220,7 +220,7 @@ let package = Package(
         .testTarget(
             name: "HFTests",
             dependencies: [
-                "LarderAPI", "LarderCore", "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "larder",
+                "LarderAPI", "LarderCore", "LarderServer", "LarderTestSupport", "Upstream", "LarderStore", "RunModel", "larder",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],
@@ -236,6 +236,15 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Per-task fetch attribution (issue 15): /t/<token>/ routing, the task logs, `larder run`'s fetches, warm --from-run.
+        .testTarget(
+            name: "LarderAttributionTests",
+            dependencies: [
+                "LarderAPI", "LarderClient", "LarderCore", "LarderStore", "LarderTestSupport", "RunModel", "Upstream",
+                "larder",
             ],
             swiftSettings: swiftSettings
         ),

@@ -24,10 +24,18 @@ public func buildRouter(_ services: LarderServices, maxStreams: Int) -> Router<L
               keepRuns: services.keepRuns).register(on: router)
     OpsRoutes(store: services.store, fills: services.fills, metrics: services.metrics, runTier: services.runs.tier,
               readiness: services.readiness, warmList: services.warmList).register(on: router)
-    HFRoutes(mirror: services.hf, streams: streams).register(on: router)
+    HFRoutes(mirror: services.hf, streams: streams, runs: services.runs).register(on: router)
     OCIRoutes(mirror: services.oci, store: services.store, metrics: services.metrics, streams: streams).register(on: router)
+    TaskTokenRoutes(attribution: services.attribution).register(on: router)
     routes.record(router.routes.map { (path: $0.path, method: $0.method) })
     return router
+}
+
+/// The router behind the task prefix: `/t/<token>/X` is answered as `/X`, attributed to the token's task.
+func buildResponder(_ services: LarderServices, maxStreams: Int) -> some HTTPResponder<LarderRequestContext> {
+    TaskPrefixResponder(inner: buildRouter(services, maxStreams: maxStreams).buildResponder(), attribution: services.attribution,
+                        namer: ServedObjectNamer(hfPrefix: services.hf.configuration.pathPrefix,
+                                                 defaultRegistry: services.oci.configuration.defaultRegistry))
 }
 
 /// Builds the HTTP application for `configuration`; `onServerRunning` receives the bound port.
@@ -55,7 +63,7 @@ public func buildApplication(
         server = .http1(configuration: http1)
     }
     var app = Application(
-        router: buildRouter(services, maxStreams: configuration.maxStreams),
+        responder: buildResponder(services, maxStreams: configuration.maxStreams),
         server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "larder"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

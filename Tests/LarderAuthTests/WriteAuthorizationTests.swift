@@ -99,6 +99,13 @@ struct MutationCase: Sendable, CustomTestStringConvertible {
                          path: "/runs/Nightly/r3/train/1/artifacts/log", body: Array("artifact".utf8), success: 201,
                          inScope: TestTokens.nightly, outOfScope: TestTokens.blobs,
                          unchanged: { try $0.store.artifact(flow: "Nightly", run: "r3", step: "train", task: "1", name: "log") == nil }),
+            MutationCase(route: "POST /runs/{flow}/{run}/{step}/{task}/fetches", method: "POST", path: "/runs/Nightly/r4/train/1/fetches",
+                         success: 201, inScope: TestTokens.nightly, outOfScope: TestTokens.other,
+                         unchanged: { $0.services.attribution.count == 0 }),
+            // An authorised collect with a token nobody registered reaches the route and gets its 404.
+            MutationCase(route: "DELETE /runs/{flow}/{run}/{step}/{task}/fetches/{token}", method: "DELETE",
+                         path: "/runs/Nightly/r4/train/1/fetches/" + String(repeating: "0", count: 32), success: nil,
+                         inScope: TestTokens.nightly, outOfScope: TestTokens.blobs),
             MutationCase(route: "POST /warm", method: "POST", path: "/warm", body: Array(#"["hf://local/imported"]"#.utf8),
                          contentType: "application/json", success: 202, inScope: TestTokens.warm, outOfScope: TestTokens.blobs,
                          unchanged: { $0.services.hf.warmJobs.all.isEmpty }),

@@ -19,6 +19,8 @@ enum MutationRoutes {
         "DELETE /runs/{flow}/{run}": .runs(flow: "Nightly"),
         "PUT /runs/{flow}/{run}/{step}/{task}/record": .runs(flow: "Nightly"),
         "PUT /runs/{flow}/{run}/{step}/{task}/artifacts/{name}": .runs(flow: "Nightly"),
+        "POST /runs/{flow}/{run}/{step}/{task}/fetches": .runs(flow: "Nightly"),
+        "DELETE /runs/{flow}/{run}/{step}/{task}/fetches/{token}": .runs(flow: "Nightly"),
         "POST /warm": .warm,
         "POST /admin/gc": .admin,
         "POST /admin/verify": .admin,

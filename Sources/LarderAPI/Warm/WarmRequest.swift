@@ -1,5 +1,6 @@
 /// The body of `POST /warm`: references to bring into the cache. The body is this object, or just a JSON list of references
-/// (strings or ``Reference`` objects).
+/// (strings or ``Reference`` objects). With `fromRun` (`{"fromRun": "FLOW/RUN", "step": "S", "pin": true}`) the server
+/// adds everything that run's tasks fetched, as their records list it.
 public struct WarmRequest: Sendable, Codable {
     /// What to warm.
     public var refs: [Reference]
@@ -7,6 +8,10 @@ public struct WarmRequest: Sendable, Codable {
     public var pin: Bool
     /// References warmed at once (default 4).
     public var concurrency: Int?
+    /// `FLOW/RUN`: also warm everything that run's tasks fetched (from the `fetches` of their records).
+    public var fromRun: String?
+    /// With ``fromRun``: only the tasks of this step.
+    public var step: String?
 
     /// One reference: `hf://repo[@rev]` (optionally filtered by globs), `https://…[#sha256=<hex>]`, or an image
     /// `oci://REGISTRY/NAME:TAG` / `oci://REGISTRY/NAME@sha256:…` (optionally for chosen platforms).
@@ -44,10 +49,12 @@ public struct WarmRequest: Sendable, Codable {
     }
 
     /// Creates a request.
-    public init(refs: [Reference], pin: Bool = false, concurrency: Int? = nil) {
+    public init(refs: [Reference], pin: Bool = false, concurrency: Int? = nil, fromRun: String? = nil, step: String? = nil) {
         self.refs = refs
         self.pin = pin
         self.concurrency = concurrency
+        self.fromRun = fromRun
+        self.step = step
     }
 
     /// Decodes the value (see the type's documentation for the accepted forms).
@@ -57,8 +64,13 @@ public struct WarmRequest: Sendable, Codable {
             return
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(refs: try container.decode([Reference].self, forKey: .refs),
+        let fromRun = try container.decodeIfPresent(String.self, forKey: .fromRun)
+        // With fromRun the list may be left out: the run's fetches are the references.
+        let refs = fromRun == nil ? try container.decode([Reference].self, forKey: .refs)
+            : try container.decodeIfPresent([Reference].self, forKey: .refs) ?? []
+        self.init(refs: refs,
                   pin: try container.decodeIfPresent(Bool.self, forKey: .pin) ?? false,
-                  concurrency: try container.decodeIfPresent(Int.self, forKey: .concurrency))
+                  concurrency: try container.decodeIfPresent(Int.self, forKey: .concurrency),
+                  fromRun: fromRun, step: try container.decodeIfPresent(String.self, forKey: .step))
     }
 }

@@ -80,7 +80,7 @@ public final class HFLocalBackend: HFBackend {
 
     /// See ``HFBackend/startWarm(_:)``.
     public func startWarm(_ request: WarmRequest) async throws -> String {
-        mirror.startWarm(request).id
+        mirror.startWarm(try await RunWarmReferences.expand(request, catalog: services.runs)).id
     }
 
     /// See ``HFBackend/warmStatus(_:)``.

@@ -27,6 +27,8 @@ public struct LarderServices: Sendable {
     public let readiness: Readiness
     /// Keeps the `--warm-file` list warm and pinned; nil without one. Its `run()` is started by the server.
     public let warmList: WarmListKeeper?
+    /// Tasks registered for fetch attribution (`/t/<token>/…`) and what each was served.
+    public let attribution = TaskAttribution()
 
     /// Opens the store and prepares the upstream side; throws ``TokenStore/LoadError`` first when the token file
     /// cannot be used.

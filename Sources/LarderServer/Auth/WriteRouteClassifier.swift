@@ -43,7 +43,8 @@ public struct WriteRouteClassifier: Sendable {
             return .write(.warm)
         case (.delete, "runs", 3):
             return Self.runsWrite(flowSegment: segments[1], route: route)
-        case (.put, "runs", 6) where segments[5] == "record", (.put, "runs", 7) where segments[5] == "artifacts":
+        case (.put, "runs", 6) where segments[5] == "record", (.put, "runs", 7) where segments[5] == "artifacts",
+             (.post, "runs", 6) where segments[5] == "fetches", (.delete, "runs", 7) where segments[5] == "fetches":
             return Self.runsWrite(flowSegment: segments[1], route: route)
         default:
             break

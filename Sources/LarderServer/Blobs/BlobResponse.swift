@@ -62,8 +62,10 @@ enum BlobResponse {
             release(source, store: store)
             throw error
         }
-        let streamer = BlobStreamer(store: store, source: source, metrics: metrics, start: start, end: end, slot: slot,
+        var streamer = BlobStreamer(store: store, source: source, metrics: metrics, start: start, end: end, slot: slot,
                                     eventLoop: eventLoop)
+        // A request made below /t/<token>/ is added to that task's fetches when its body ends.
+        streamer.capture = FetchCapture.make(request: request, cache: cache, source: source, digest: digest)
         return Response(status: status, headers: headers, body: streamer.body(contentLength: contentLength))
     }
 

@@ -33,6 +33,8 @@ struct BlobStreamer: Sendable {
     /// write of slice k, so the response writer knows whether the socket is full; without that, a busy loop let a
     /// reader queue megabytes (docs/memory.md). Nil: unpaced.
     let eventLoop: (any EventLoop)?
+    /// The task fetch this body is, when the request was made for a task (`/t/<token>/…`).
+    var capture: FetchCapture? = nil
 
     /// The most bytes read into memory for one write: 64 readers hold under 100 MiB between them, and the event-loop
     /// hop that paces each write costs little per 512 KiB (256 KiB measured 1.19 x nginx for one reader, 512 KiB
@@ -49,7 +51,10 @@ struct BlobStreamer: Sendable {
     /// The response body; releases the blob's lease when done, failed or abandoned.
     func body(contentLength: Int?) -> ResponseBody {
         ResponseBody(contentLength: contentLength) { writer in
-            defer { release() }
+            defer {
+                release()
+                capture?.finish()
+            }
             try await write(to: &writer)
             try await writer.finish(nil)
         }
@@ -87,6 +92,7 @@ struct BlobStreamer: Sendable {
             }
             try await writer.write(buffer)
             metrics.bytesServed.increment(by: Int64(count))
+            capture?.sent(count)
             // Pacing with one fence in flight: wait for the loop to have run the previous slice's write, not this
             // one's, so the hop overlaps the next read (a fence per slice, awaited at once, halved the speed of a
             // single reader) and a reader still holds at most two slices ahead of the socket.

@@ -12,11 +12,14 @@ public struct HFRoutes<Context: ConnectionAwareContext>: Sendable {
     let mirror: HFMirror
     /// Admission control for file bodies, shared with the other routes.
     let streams: BodyStreamGate
+    /// The runs `POST /warm` with `fromRun` reads.
+    var runs: RunCatalog?
 
-    /// Routes for `mirror`, streaming file bodies under `streams`.
-    public init(mirror: HFMirror, streams: BodyStreamGate) {
+    /// Routes for `mirror`, streaming file bodies under `streams`; `runs` serves `POST /warm` with `fromRun`.
+    public init(mirror: HFMirror, streams: BodyStreamGate, runs: RunCatalog? = nil) {
         self.mirror = mirror
         self.streams = streams
+        self.runs = runs
     }
 
     /// Registers the Hub routes and the warm routes.
@@ -25,7 +28,7 @@ public struct HFRoutes<Context: ConnectionAwareContext>: Sendable {
         router.get("\(prefix)/**") { request, context in try await handle(request, context, headOnly: false) }
         router.head("\(prefix)/**") { request, context in try await handle(request, context, headOnly: true) }
         router.post("\(prefix)/**") { request, context in try await handlePost(request, context) }
-        WarmRoutes<Context>(mirror: mirror).register(on: router)
+        WarmRoutes<Context>(mirror: mirror, runs: runs).register(on: router)
     }
 
     private func target(_ request: Request) throws -> HFRequestTarget {

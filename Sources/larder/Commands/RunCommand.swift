@@ -13,7 +13,9 @@ struct RunTask: AsyncParsableCommand {
         discussion: """
             Identity and server may come from the environment: LARDER_SERVER, LARDER_FLOW, LARDER_RUN, LARDER_STEP,
             LARDER_TASK; requests from LARDER_CPU_REQUEST / LARDER_MEMORY_REQUEST (Kubernetes quantities), the node
-            from NODE_NAME. The command's exit status is returned; if the server is unreachable the record is spooled
+            from NODE_NAME. The command gets LARDER_SERVER=<server>/t/<token> (and HF_ENDPOINT, when it points at the
+            server, moved below that prefix), so the objects it fetches through Larder are listed in the record's
+            `fetches`. The command's exit status is returned; if the server is unreachable the record is spooled
             and sent by `larder runs flush` or the next `larder run`.
             """)
 
@@ -94,11 +96,11 @@ struct RunTask: AsyncParsableCommand {
             throw ValidationError(describe(error))
         }
         let queue: RunUploadQueue
+        let timeout = Duration.milliseconds(Int64(serverTimeout * 1000))
+        let client = RunServerClient(baseURL: serverURL, attempts: 1, connectTimeout: min(timeout, .seconds(3)),
+                                     stallTimeout: timeout, token: writeToken)
         do {
-            let timeout = Duration.milliseconds(Int64(serverTimeout * 1000))
-            queue = try RunUploadQueue(client: RunServerClient(baseURL: serverURL, attempts: 1, connectTimeout: min(timeout, .seconds(3)),
-                                                               stallTimeout: timeout, token: writeToken),
-                                       spoolDirectory: spool ?? RunUploadQueue.defaultSpoolDirectory, logger: logger)
+            queue = try RunUploadQueue(client: client, spoolDirectory: spool ?? RunUploadQueue.defaultSpoolDirectory, logger: logger)
         } catch {
             FileHandle.standardError.write(Data("larder: \(describe(error))\n".utf8))
             throw ExitCode.failure
@@ -108,11 +110,15 @@ struct RunTask: AsyncParsableCommand {
             FileHandle.standardError.write(Data("larder: the server refused a spooled task record; set aside: \(RunUploadQueue.line(for: entry))\n".utf8))
         }
 
+        // The command reaches the server below the task's prefix, so what it fetches is attributed to the task.
+        let warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("larder: \($0)\n".utf8)) }
+        let attribution = await TaskFetchAttribution.register(identity, connection: client.connection, warn: warn)
         let nodeName = node ?? environment["NODE_NAME"] ?? ProcessInfo.processInfo.hostName
         let configuration = TaskRecorder.Configuration(
             identity: identity, command: arguments, nodeName: nodeName,
             input: Dictionary(inputs, uniquingKeysWith: { _, last in last }), requests: requests,
-            sampleInterval: .milliseconds(Int64(interval * 1000)), captureStdout: stdoutArtifact != nil)
+            sampleInterval: .milliseconds(Int64(interval * 1000)), captureStdout: stdoutArtifact != nil,
+            environment: attribution?.childEnvironment(environment))
         let result = try await TaskRecorder(configuration: configuration, logger: logger).run()
 
         var uploads: [(name: String, path: String)] = []
@@ -128,6 +134,9 @@ struct RunTask: AsyncParsableCommand {
             uploads.append((name: stdoutArtifact, path: path))
         }
         var record = result.record
+        if let attribution {
+            record.fetches = await attribution.collect(connection: client.connection, warn: warn)
+        }
         if let inputFile {
             record.input.merge(Self.inputsWritten(to: inputFile)) { _, written in written }
         }

@@ -43,6 +43,17 @@ def check_recorded(ws, server, run_id):
     check(transcribe and all(t["requests"].get("cpu") == 1 and t["requests"].get("memoryBytes") == 4096 * 10**6 for t in transcribe),
           "transcribe requests come from @resources(cpu=1, memory=4096): %s" % [t["requests"] for t in transcribe])
     check(tasks and all(t["node"]["name"] for t in tasks), "every record names its node")
+    # Attribution: larder run moved HF_ENDPOINT below the task's prefix, so each transcribe record lists the model
+    # files faster-whisper downloaded (imported beforehand: hits), and the seconds spent fetching fit in the task.
+    for task in transcribe:
+        fetches = task.get("fetches") or {}
+        items = fetches.get("items", [])
+        check(any(i.get("path") == "model.bin" and i["ref"].startswith("hf://") and i["bytes"] > 0 for i in items),
+              "transcribe %s lists model.bin in its fetches: %s" % (task["task"], [(i["ref"], i.get("path")) for i in items]))
+        check(items and all(i["outcome"] == "hit" and i["upstreamBytes"] == 0 for i in items),
+              "the imported model files were hits: %s" % [i["outcome"] for i in items])
+        check(0 < fetches.get("seconds", 0) <= task["durationSeconds"],
+              "fetching took %s s of the task's %s s" % (fetches.get("seconds"), task["durationSeconds"]))
     wers = {}
     for task in transcribe:
         names = [a["name"] for a in task["artifacts"]]

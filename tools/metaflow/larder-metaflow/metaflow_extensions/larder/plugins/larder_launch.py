@@ -10,7 +10,9 @@ Metaflow: it starts before the task does) and it never fails the task because of
 - the server is down: `larder run` spools the record (sent later by `larder runs flush` or the next `larder run`).
 
 In a Metaflow pod (`METAFLOW_KUBERNETES_NODE_IP` is the node's `status.hostIP`) the server defaults to the node's
-Larder, `http://$METAFLOW_KUBERNETES_NODE_IP:7480`, and `HF_ENDPOINT` (when unset) to its `/hf`.
+Larder, `http://$METAFLOW_KUBERNETES_NODE_IP:7480`, and `HF_ENDPOINT` (when unset) to its `/hf`. `larder run` then
+gives the task `LARDER_SERVER` and that `HF_ENDPOINT` below the task's own prefix (`<server>/t/<token>`), so what the
+task downloads through Larder is listed, with cache outcomes and seconds waited, in its record's `fetches`.
 
 Usage: python -m metaflow_extensions.larder.plugins.larder_launch --flow F --run R --step S --task T
        [--attempt N] [--cpu-request Q] [--memory-request Q] [--artifact NAME]... [--server URL] [--interval S]
