@@ -244,7 +244,7 @@ let package = Package(
             name: "LarderAttributionTests",
             dependencies: [
                 "LarderAPI", "LarderClient", "LarderCore", "LarderStore", "LarderTestSupport", "RunModel", "Upstream",
-                "larder",
+                "larder", "runcmp",
             ],
             swiftSettings: swiftSettings
         ),
