@@ -1,0 +1,21 @@
+import LarderAPI
+
+/// The requests one node sends an owner: the same protocol request a client would send, so the owner applies its
+/// own allowlist, authorisation and single-flight.
+public enum PeerPaths {
+    /// `/fetch?url=<url>[&sha256=<hex>]`.
+    public static func fetch(url: String, expected: BlobDigest?) -> String {
+        var path = "/fetch?url=" + PercentEscaping.segment(url)
+        if let expected { path += "&sha256=" + expected.hex }
+        return path
+    }
+}
+
+extension FillCoordinator.Request {
+    /// A `/fetch` fill of `url` (ref `url:<url>`) that may be sourced from the object's owner.
+    public static func fetch(url: String, expected: BlobDigest?) -> Self {
+        var request = Self(url: url, expected: expected, refName: "url:" + url)
+        request.peerPath = PeerPaths.fetch(url: url, expected: expected)
+        return request
+    }
+}
