@@ -249,7 +249,7 @@ let package = Package(
         // The peer tier (issue 14): rendezvous owners, and clusters of `larder serve` processes on loopback.
         .testTarget(
             name: "LarderPeerTests",
-            dependencies: ["larder", "LarderAPI", "LarderCore", "LarderTestSupport", "Upstream",
+            dependencies: ["larder", "LarderCore", "LarderTestSupport", "Upstream",
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

@@ -50,7 +50,7 @@ final class PeerCluster: @unchecked Sendable {
     func writeMembers(_ members: [String]) async throws {
         let temporary = file + ".tmp"
         try Data(members.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: temporary))
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: file), withItemAt: URL(fileURLWithPath: temporary))
+        guard rename(temporary, file) == 0 else { throw FixtureError("cannot replace \(file): errno \(errno)") }
         let expected = Set(members)
         for node in nodes where node.child.isRunning {
             let seen = try await eventually(timeout: .seconds(20), interval: .milliseconds(50)) {
