@@ -9,6 +9,17 @@ public enum PeerPaths {
         if let expected { path += "&sha256=" + expected.hex }
         return path
     }
+
+    /// `<prefix>/[<type>s/]<repo>/resolve/<commit>/<path>` with the caller's own `Authorization`, which the owner
+    /// checks against the Hub itself (gated repositories).
+    public static func hfFile(prefix: String, repo: HFRepoID, commit: String, path: String) -> String {
+        "\(prefix)/\(repo.type.urlPrefix)\(repo.name)/resolve/\(PercentEscaping.segment(commit))/\(PercentEscaping.path(path))"
+    }
+
+    /// `/v2/<name>/blobs/<digest>?ns=<registry host>`: the owner pulls with its own registry credentials.
+    public static func ociBlob(_ target: RegistryTarget, _ digest: BlobDigest) -> String {
+        "/v2/\(target.name.value)/blobs/\(digest)?ns=" + PercentEscaping.segment(target.host)
+    }
 }
 
 extension FillCoordinator.Request {
