@@ -3,7 +3,7 @@
 
   tools/sim/peers_model.py [--size-gb 3] [--nodes 100,1000,5000] [--nic-gbit 25] [--agent-mb-s 300]
                            [--upstream-gb-s 1.25] [--conn-mb-s 100] [--owners 1,8,64]
-                           [--calibration tools/bench/out/peers.txt] [--markdown]
+                           [--calibration docs/peers-calibration.txt] [--markdown]
 
 Strategies (time until every node holds the object, and bytes taken from the upstream):
   no-cache      every node's pod pulls from the upstream (pods_per_node pulls per node)
@@ -17,7 +17,8 @@ Strategies (time until every node holds the object, and bytes taken from the ups
 
 Bandwidths: a node sends and receives at most `agent` bytes/s (min of the NIC and the agent's limit); one upstream
 connection moves at most `conn` bytes/s and the upstream as a whole at most `upstream` bytes/s. Each node's
-own write is assumed to keep up (NVMe). `--calibration` reads the measured 4-node run of tools/bench/peers.sh
+own write is assumed to keep up (NVMe). `--calibration` reads a report of tools/bench/peers.sh (the committed one:
+4 nodes x 1 client, BENCH_CLIENTS=1)
 and applies its overhead (peers wall / direct wall) to the owner strategies; without it the factor is 1.
 """
 
@@ -82,7 +83,7 @@ def main():
     ap.add_argument("--conn-mb-s", type=float, default=100.0, help="one upstream connection")
     ap.add_argument("--owners", default="1,8,64")
     ap.add_argument("--pods-per-node", type=int, default=8)
-    ap.add_argument("--calibration", default="tools/bench/out/peers.txt")
+    ap.add_argument("--calibration", default="docs/peers-calibration.txt")
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args()
     size = a.size_gb * 1e9
