@@ -185,6 +185,26 @@ import Testing
         #expect(try await b.metric("larder_peer_requests_served_total") == 1)
     }
 
+    @Test func aWarmListRunOnEveryNodeFetchesFromTheUpstreamOnce() async throws {
+        let bytes = UpstreamFixture.randomBytes(2 << 20)
+        let sha = sha256Hex(bytes)
+        let upstream = try await UpstreamFixture.start(bigSize: 1024, extraFiles: ["warm.bin": bytes])
+        defer { upstream.stop() }
+        let cluster = try await PeerCluster.start(count: 3)
+        defer { cluster.stop() }
+        let reference = upstream.url("/files/warm.bin") + "#sha256=" + sha
+        // Every node warms the same list at once, as `--warm-file` on a DaemonSet does.
+        let outcomes = try await withThrowingTaskGroup(of: ProcessOutcome.self) { group in
+            for node in cluster.nodes {
+                group.addTask { try await ProcessRunner.run(BuiltExecutable.larder, ["warm", "--server", node.url, reference], timeout: .seconds(120)) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for outcome in outcomes { #expect(outcome.status == 0, "\(outcome.stderr)") }
+        for node in cluster.nodes { #expect(try await node.holds("sha256:" + sha)) }
+        #expect(try upstream.requests(to: "/files/warm.bin").filter { $0.method == "GET" }.count == 1)
+    }
+
     @Test func anOwnerThatIsDownIsSkippedAndTheUpstreamServes() async throws {
         var files: [String: [UInt8]] = [:]
         for index in 0..<16 { files["down-\(index).bin"] = UpstreamFixture.randomBytes(32 << 10) }
