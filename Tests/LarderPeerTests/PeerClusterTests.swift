@@ -71,6 +71,35 @@ import Testing
         #expect((1...2).contains(transfers.count), "the upstream saw \(transfers.count) transfers")
     }
 
+    @Test func withNoOtherOwnerLeftTheFillResumesFromTheUpstreamWithARange() async throws {
+        let size = 16 << 20
+        let bytes = UpstreamFixture.randomBytes(size)
+        let sha = sha256Hex(bytes)
+        let upstream = try await UpstreamFixture.start(bigSize: 1024, extraFiles: ["peer-resume.bin": bytes])
+        defer { upstream.stop() }
+        let cluster = try await PeerCluster.start(count: 2)
+        defer { cluster.stop() }
+        let ranked = cluster.ranked("sha256:" + sha)
+        let (owner, asker) = (ranked[0], ranked[1])
+        let path = "/slow/peer-resume.bin?rate=4000000"
+
+        let client = Task { try await streamedGet(fetchURL(asker, upstream.url(path), sha256: sha)) }
+        let flowing = try await eventually(timeout: .seconds(30), interval: .milliseconds(20)) {
+            try await asker.metric("larder_peer_bytes_total{peer=\"\(owner.address)\"}") >= Double(2 << 20)
+        }
+        #expect(flowing, "no bytes came from the owner")
+        owner.child.kill()
+        let result = try await client.value
+
+        #expect(result.status == 200 && result.error == nil && result.sha256 == sha && result.count == Int64(size), "\(result)")
+        #expect(try await asker.holds("sha256:" + sha))
+        // The owner's transfer, then the asker's own, from where the owner's bytes stopped.
+        let transfers = try upstream.requests(to: path).filter { $0.method == "GET" }
+        #expect(transfers.count == 2, "\(transfers.map { $0.range ?? "whole" })")
+        let resumed = transfers.compactMap(\.range).first { $0.hasPrefix("bytes=") && !$0.hasPrefix("bytes=0-") }
+        #expect(resumed != nil, "the asker did not resume with a Range: \(transfers.map { $0.range ?? "whole" })")
+    }
+
     @Test func membersJoiningAndLeavingWhileRequestsRunCauseNoErrorsAndMoveOnlyTheirKeys() async throws {
         var made: [String: [UInt8]] = [:]
         for index in 0..<24 { made["move-\(index).bin"] = UpstreamFixture.randomBytes(64 << 10) }
