@@ -273,6 +273,14 @@ let package = Package(
             dependencies: ["larder", "runcmp", "LarderAPI", "LarderStore", "LarderTestSupport", "RunModel"],
             swiftSettings: swiftSettings
         ),
+        // The peer tier (issue 14): rendezvous owners, and clusters of `larder serve` processes on loopback.
+        .testTarget(
+            name: "LarderPeerTests",
+            dependencies: ["larder", "LarderCore", "LarderTestSupport", "Upstream",
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RunTierTests",
             dependencies: ["larder", "runcmp", "LarderAPI", "LarderCore", "LarderStore", "LarderTestSupport", "RunArchive", "RunFixtures", "RunModel",

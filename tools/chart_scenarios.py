@@ -196,8 +196,29 @@ def expect_override(k, rendered):
     assert arg_after(ic["args"], "--dial-timeout") == "", "an empty value must reach the CLI (its default is 2s)"
 
 
+def expect_peers(k, rendered):
+    c = main_container(k["DaemonSet"][0])
+    args = c["args"]
+    dns = arg_after(args, "--peers-dns") or ""
+    service = k["Service"][0]["metadata"]
+    assert dns == f"{service['name']}.{service['namespace']}.svc", (dns, service)
+    assert arg_after(args, "--self") == "$(POD_IP):7480", args
+    assert arg_after(args, "--peers-port") == "7480" and arg_after(args, "--peer-first-byte-timeout") == "2", args
+    env = {e["name"]: e for e in c["env"]}
+    assert env["POD_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP", env.get("POD_IP")
+    assert k["Service"][0]["spec"]["clusterIP"] == "None"
+
+
+def expect_no_peers(k, rendered):
+    c = main_container(k["DaemonSet"][0])
+    assert "--peers-dns" not in c["args"] and "--self" not in c["args"], c["args"]
+    assert "POD_IP" not in {e["name"] for e in c["env"]}
+
+
 SCENARIOS = [
     Scenario("defaults", {}, expect_default),
+    Scenario("defaults: no peers", {}, expect_no_peers),
+    Scenario("peers on the headless Service", {"peers": {"enabled": True, "firstByteTimeoutSeconds": 2}}, expect_peers),
     Scenario("all features on", EVERYTHING, expect_all, {"revision": 12345}),
     Scenario("hostNetwork, emptyDir, no allowUpstream, warm list, mirror on loopback",
              {"hostNetwork": True, "data": {"type": "emptyDir"}, "allowUpstream": [],
@@ -214,6 +235,8 @@ SCENARIOS = [
 ]
 
 MUST_FAIL = [
+    ("peers without a headless Service", {"peers": {"enabled": True}, "service": {"headless": False}},
+     "peers.enabled needs service.headless"),
     ("warm without refs", {"warm": {"enabled": True}}, "warm.enabled needs at least one entry"),
     ("mirror without registries", {"containerdMirror": {"enabled": True, "registries": []}},
      "needs at least one entry in containerdMirror.registries"),
@@ -222,6 +245,7 @@ MUST_FAIL = [
 ]
 
 MUST_REJECT = [
+    ("wrong type: peers.firstByteTimeoutSeconds", {"peers": {"firstByteTimeoutSeconds": "5s"}}, "/peers/firstByteTimeoutSeconds"),
     ("wrong type: port as a string", {"port": "7480x"}, "/port"),
     ("wrong type: hostNetwork as a string", {"hostNetwork": "yes"}, "/hostNetwork"),
     ("unknown top-level key (typo)", {"maxsize": "10GiB"}, "maxsize"),

@@ -16,6 +16,7 @@ public func buildRouter(_ services: LarderServices, maxStreams: Int) -> Router<L
     let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: JSONErrorMiddleware(routes: routes))
+    router.add(middleware: PeerHopMiddleware())
     router.add(middleware: WriteAuthorizationMiddleware(authorizer: services.authorizer,
                                                         classifier: WriteRouteClassifier(hfPrefix: services.hf.configuration.pathPrefix)))
     BlobRoutes(store: services.store, metrics: services.metrics, streams: streams).register(on: router)

@@ -18,6 +18,16 @@ public final class Fill: Sendable {
         public var mediaType: String?
         /// The digest the object must have, when the request named it.
         public var expected: BlobDigest?
+        /// Where the first bytes came from: the upstream or a peer (the object's owner).
+        public var origin: FillOrigin = .upstream
+
+        /// The `X-Larder-Cache` word for a client of this fill: `peer` or `miss` for the client that started it
+        /// (`started`), `coalesced` for one that joined.
+        public func cacheOutcome(started: Bool) -> String {
+            guard started else { return "coalesced" }
+            if case .peer = origin { return "peer" }
+            return "miss"
+        }
     }
 
     /// Where the fill stands.

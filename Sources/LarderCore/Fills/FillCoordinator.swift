@@ -25,6 +25,11 @@ public final class FillCoordinator: Sendable {
         /// What clients are told when the upstream answers a non-2xx status (with the start of its body); nil: the
         /// generic mapping of ``clientError(for:url:)``. The OCI mirror passes registry codes on this way.
         public var statusFailure: (@Sendable (_ status: Int, _ body: String) -> LarderFailure)?
+        /// The path and query that ask a peer for the same object through the same protocol (e.g.
+        /// `/fetch?url=…&sha256=…`); nil: this object is never fetched from peers.
+        public var peerPath: String?
+        /// Headers sent with ``peerPath`` (e.g. the caller's `Authorization`, which the owner checks itself).
+        public var peerHeaders: [(name: String, value: String)] = []
 
         /// Creates a request for `url`.
         public init(url: String, expected: BlobDigest?, refName: String?) {
@@ -50,10 +55,12 @@ public final class FillCoordinator: Sendable {
     /// The most fills running at once; past it a new fill fails at once as ``LarderFailure/Kind/unavailable``
     /// with a `Retry-After` (a fill already running can always be joined).
     public let maxFills: Int
-    private let running = Mutex<[String: Fill]>([:])
+    /// The peer tier a miss asks first; nil without peers.
+    public let peers: PeerTier?
+    let running = Mutex<[String: Fill]>([:])
     /// Recent fills whose content did not match the digest the request named, by ``mismatchKey(url:expected:)``:
     /// the error and when it happened.
-    private let mismatches = Mutex<[String: (error: LarderFailure, at: ContinuousClock.Instant)]>([:])
+    let mismatches = Mutex<[String: (error: LarderFailure, at: ContinuousClock.Instant)]>([:])
 
     /// How long a failed verification of (URL, sha256) is remembered. Clients already streaming a fill learn of
     /// the mismatch only as a body cut short (the status was sent before the last byte could be checked); a
@@ -64,8 +71,9 @@ public final class FillCoordinator: Sendable {
     /// Creates a coordinator filling `store` from `upstream`, following redirects only to allowed hosts, with at most
     /// `maxFills` transfers at once.
     public init(store: BlobStore, upstream: UpstreamClient, allowlist: UpstreamAllowlist, metrics: LarderMetrics, logger: Logger,
-                maxFills: Int = 64) {
+                maxFills: Int = 64, peers: PeerTier? = nil) {
         self.maxFills = max(1, maxFills)
+        self.peers = peers
         self.store = store
         self.upstream = upstream
         self.allowlist = allowlist
@@ -78,6 +86,9 @@ public final class FillCoordinator: Sendable {
 
     /// Returns the running fill for `request`, starting one when there is none; `started` tells which. Past
     /// ``maxFills`` the fill returned has already failed (``LarderFailure/Kind/unavailable``, retry later).
+    ///
+    /// A fill started for a request with a ``Request/peerPath`` asks the object's owners first, unless this
+    /// request itself came from a peer (``PeerHop/incoming``): a peer hop is never forwarded again.
     public func fill(_ request: Request) -> (fill: Fill, started: Bool) {
         let (fill, started, refused) = running.withLock { running -> (Fill, Bool, Bool) in
             if let existing = running[request.key] { return (existing, false, false) }
@@ -95,81 +106,27 @@ public final class FillCoordinator: Sendable {
             return (fill, true)
         }
         if started {
-            metrics.fillsInFlight.set(Double(inFlight))
-            Task.detached { [self] in
-                await self.run(fill, request)
-                self.running.withLock { running in
-                    if running[request.key] === fill { running[request.key] = nil }
-                }
-                self.metrics.fillsInFlight.set(Double(self.inFlight))
-            }
+            if PeerHop.incoming != nil { peers?.metrics.hopsServed.increment() }
+            start(fill, request, owners: owners(for: request))
         }
         return (fill, started)
     }
 
-    private func run(_ fill: Fill, _ request: Request) async {
-        let started = ContinuousClock.now
-        var writer: BlobWriter?
-        var received: Int64 = 0
-        do {
-            var upstreamRequest = UpstreamRequest(url: request.url)
-            upstreamRequest.headers = request.headers
-            let allowlist = self.allowlist
-            upstreamRequest.redirectPolicy = { target in allowlist.allows(target) }
-            if let signing = request.awsSigning {
-                upstreamRequest.awsSigning = signing
-                upstreamRequest.redirectPolicy = { _ in false }
+    /// The peers to ask for `request` before its upstream, best first.
+    func owners(for request: Request) -> [PeerAddress] {
+        guard let peers, request.peerPath != nil, PeerHop.incoming == nil else { return [] }
+        return peers.owners(for: request.key)
+    }
+
+    /// Runs `fill` in its own task and forgets it once it ended (unless it was replaced meanwhile).
+    func start(_ fill: Fill, _ request: Request, owners: [PeerAddress]) {
+        metrics.fillsInFlight.set(Double(inFlight))
+        Task.detached { [self] in
+            await self.run(fill, request, owners: owners)
+            self.running.withLock { running in
+                if running[request.key] === fill { running[request.key] = nil }
             }
-            let response = try await upstream.send(upstreamRequest)
-            guard (200..<300).contains(response.head.status) else {
-                let body = (try? await response.collect(upTo: 512)) ?? []
-                response.cancel()
-                throw UpstreamFailure.status(response.head.status, String(decoding: body, as: UTF8.self))
-            }
-            let length = response.head.contentLength
-            let mediaType = response.head.header("Content-Type")
-            let newWriter = try await store.makeWriter(expected: request.expected, expectedSize: length,
-                                                       mediaType: mediaType, source: request.url, pinned: request.pin)
-            writer = newWriter
-            newWriter.observeCommits { committed in
-                fill.update { $0.committedBytes = committed }
-            }
-            fill.update {
-                $0.head = Fill.Head(blobID: newWriter.id, contentLength: length, mediaType: mediaType, expected: request.expected)
-            }
-            var refs: [String: [String: String]] = [:]
-            if let refName = request.refName {
-                var attributes: [String: String] = ["url": request.url]
-                if let mediaType { attributes["content-type"] = mediaType }
-                refs[refName] = attributes
-            }
-            let record = try await newWriter.write(response, expectedSize: length, refs: refs) { count in
-                received += Int64(count)
-                metrics.bytesFetched.increment(by: Int64(count))
-            }
-            fill.update { $0.outcome = .completed(record) }
-            let elapsed = ContinuousClock.now - started
-            metrics.fillDuration.record(elapsed)
-            logger.info("fill completed", metadata: [
-                "url": "\(request.url)", "digest": "\(record.digest)", "bytes": "\(record.size)",
-                "seconds": "\(elapsed.seconds)",
-            ])
-        } catch {
-            writer?.abort()
-            var failure = Self.clientError(for: error, url: request.url)
-            if case UpstreamFailure.status(let status, let body) = error, let statusFailure = request.statusFailure {
-                failure = statusFailure(status, body)
-            }
-            if case StoreError.digestMismatch = error, let expected = request.expected {
-                // Before the outcome is published: a client whose stream breaks and asks again gets this answer.
-                let key = Self.mismatchKey(url: request.url, expected: expected)
-                mismatches.withLock { $0[key] = (failure, .now) }
-            }
-            metrics.fillsFailed.increment()
-            logger.warning("fill failed", metadata: [
-                "url": "\(request.url)", "bytes": "\(received)", "error": "\(failure.message)",
-            ])
-            fill.update { $0.outcome = .failed(failure) }
+            self.metrics.fillsInFlight.set(Double(self.inFlight))
         }
     }
 
@@ -183,7 +140,7 @@ public final class FillCoordinator: Sendable {
         }
     }
 
-    private static func mismatchKey(url: String, expected: BlobDigest) -> String {
+    static func mismatchKey(url: String, expected: BlobDigest) -> String {
         expected.description + " " + url
     }
 

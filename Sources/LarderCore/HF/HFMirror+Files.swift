@@ -33,6 +33,8 @@ extension HFMirror {
                                               refName: HFCatalog.fileRefName(repo, commit: manifest.commit, path: entry.path))
         request.headers = hub.token.authorization(clientAuthorization: authorization)
         request.pin = pin
+        request.peerPath = PeerPaths.hfFile(prefix: configuration.pathPrefix, repo: repo, commit: manifest.commit, path: entry.path)
+        request.peerHeaders = authorization.map { [("Authorization", $0)] } ?? []
         let (fill, started) = fills.fill(request)
         let head: Fill.Head
         do {

@@ -57,7 +57,7 @@ public final class HFMirror: Sendable {
                               token: HFToken(file: hf.tokenFile, token: hf.token), logger: logger)
         self.fills = FillCoordinator(store: store, upstream: upstream,
                                      allowlist: Self.redirectAllowlist(upstream: hf.upstreamBase, extra: allowlist),
-                                     metrics: metrics, logger: logger, maxFills: fills.maxFills)
+                                     metrics: metrics, logger: logger, maxFills: fills.maxFills, peers: fills.peers)
         self.urlFills = fills
         self.metrics = metrics
         self.hfMetrics = HFMetrics(registry: metrics.registry)

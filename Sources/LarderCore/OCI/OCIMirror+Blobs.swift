@@ -42,6 +42,7 @@ extension OCIMirror {
         let authorization = try await registryClient.authorization(for: target, probe: true)
         var request = FillCoordinator.Request(url: url, expected: digest, refName: nil)
         if let authorization { request.headers = [("Authorization", authorization)] }
+        request.peerPath = PeerPaths.ociBlob(target, digest)
         request.statusFailure = { status, body in
             RegistryFailures.status(status, body: Array(body.utf8), retryAfter: nil, notFoundCode: .blobUnknown, what: what)
         }

@@ -40,9 +40,9 @@ public final class OCIMirror: Sendable {
     ]
 
     /// Creates the mirror over the server's store: `upstreamConfiguration` is the upstream client's, `upstream` the
-    /// client layer fills use.
+    /// client layer fills use, `peers` the peer tier layer fills ask first (nil: none).
     public init(configuration: RegistryConfiguration, upstreamConfiguration: UpstreamConfiguration, store: BlobStore,
-                upstream: UpstreamClient, metrics: LarderMetrics, logger: Logger) {
+                upstream: UpstreamClient, metrics: LarderMetrics, logger: Logger, peers: PeerTier? = nil) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
@@ -53,7 +53,8 @@ public final class OCIMirror: Sendable {
         apiConfiguration.stallTimeout = min(apiConfiguration.stallTimeout, .seconds(30))
         self.registryClient = RegistryClient(client: UpstreamClient(configuration: apiConfiguration, logger: logger),
                                              credentials: RegistryCredentials(file: configuration.authFile), logger: logger)
-        self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: UpstreamAllowlist(["*"]), metrics: metrics, logger: logger)
+        self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: UpstreamAllowlist(["*"]), metrics: metrics, logger: logger,
+                                     peers: peers)
         self.metrics = OCIMetrics(registry: metrics.registry)
     }
 

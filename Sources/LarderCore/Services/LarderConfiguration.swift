@@ -32,6 +32,8 @@ public struct LarderConfiguration: Sendable {
     public var warmFilePollInterval: Duration = .seconds(5)
     /// `/readyz` fails until every reference of the warm list is warm (`--warm-ready`).
     public var readyWaitsForWarm = false
+    /// The peer tier (`--peers`, `--peers-dns`, `--peers-file`); empty: no peers.
+    public var peers: PeerConfiguration = PeerConfiguration()
     /// Where the services log.
     public var logger: Logger = Logger(label: "larder")
 

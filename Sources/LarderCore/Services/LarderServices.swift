@@ -46,10 +46,13 @@ public struct LarderServices: Sendable {
         })
         self.metrics = LarderMetrics()
         self.keepRuns = configuration.keepRuns
+        let peers = configuration.peers.isEnabled
+            ? PeerTier(configuration: configuration.peers, upstream: configuration.upstream, metrics: metrics, logger: configuration.logger)
+            : nil
         self.fills = FillCoordinator(store: store, upstream: upstream, allowlist: configuration.allowlist,
-                                     metrics: metrics, logger: configuration.logger, maxFills: configuration.maxFills)
+                                     metrics: metrics, logger: configuration.logger, maxFills: configuration.maxFills, peers: peers)
         self.oci = OCIMirror(configuration: configuration.registries, upstreamConfiguration: configuration.upstream, store: store,
-                             upstream: upstream, metrics: metrics, logger: configuration.logger)
+                             upstream: upstream, metrics: metrics, logger: configuration.logger, peers: peers)
         self.hf = HFMirror(configuration: configuration.hf, upstreamConfiguration: configuration.upstream,
                            allowlist: configuration.allowlist, store: store, upstream: upstream, fills: fills,
                            metrics: metrics, logger: configuration.logger, oci: oci)

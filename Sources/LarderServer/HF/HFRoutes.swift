@@ -111,7 +111,7 @@ public struct HFRoutes<Context: ConnectionAwareContext>: Sendable {
                 mirror.metrics.hits.increment()
                 mirror.hfMetrics.files.hit.increment()
             case .filling(let fill, let head, let started):
-                cache = started ? "miss" : "coalesced"
+                cache = head.cacheOutcome(started: started)
                 blobSource = .filling(fill, head)
                 (started ? mirror.metrics.misses : mirror.metrics.coalesced).increment()
                 (started ? mirror.hfMetrics.files.miss : mirror.hfMetrics.files.coalesced).increment()

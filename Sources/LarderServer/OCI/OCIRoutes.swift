@@ -77,7 +77,7 @@ struct OCIRoutes<Context: ConnectionAwareContext>: Sendable {
             return try BlobResponse.make(
                 request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams,
                 source: .filling(fill, head), length: head.contentLength, digest: digest, mediaType: "application/octet-stream",
-                cache: started ? "miss" : "coalesced", headOnly: headOnly)
+                cache: head.cacheOutcome(started: started), headOnly: headOnly)
         case .upstream(let length):
             var headers: HTTPFields = [.contentType: "application/octet-stream", .larderCache: "miss"]
             headers[.dockerContentDigest] = digest.description

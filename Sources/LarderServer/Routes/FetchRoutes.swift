@@ -35,7 +35,7 @@ struct FetchRoutes<Context: ConnectionAwareContext>: Sendable {
         if headOnly {
             return try await headMiss(url: url)
         }
-        let (fill, started) = fills.fill(.init(url: url, expected: expected, refName: refName))
+        let (fill, started) = fills.fill(.fetch(url: url, expected: expected))
         (started ? metrics.misses : metrics.coalesced).increment()
         let head = try await fill.waitForHead()
         if head.contentLength == 0 {
@@ -46,7 +46,7 @@ struct FetchRoutes<Context: ConnectionAwareContext>: Sendable {
         store.acquireLease(id: head.blobID)
         return try BlobResponse.make(
             request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .filling(fill, head), length: head.contentLength,
-            digest: expected, mediaType: head.mediaType, cache: started ? "miss" : "coalesced", headOnly: false)
+            digest: expected, mediaType: head.mediaType, cache: head.cacheOutcome(started: started), headOnly: false)
     }
 
     /// Validates `url` and `sha256` query parameters.

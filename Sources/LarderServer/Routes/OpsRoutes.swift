@@ -40,7 +40,7 @@ struct OpsRoutes<Context: ConnectionAwareContext>: Sendable {
         router.get("/stats") { _, _ in
             try RouteSupport.json(ServerStats(store: store.statistics, fillsInFlight: fills.inFlight,
                                               uptimeSeconds: Date().timeIntervalSince(startedAt), runTier: runTier?.uploader.status(),
-                                              warmList: warmList?.status))
+                                              warmList: warmList?.status, peers: fills.peers?.status()))
         }
         router.post("/admin/gc") { _, _ in
             try RouteSupport.json(try await store.gc())
@@ -63,4 +63,6 @@ public struct ServerStats: Codable, Sendable {
     public var runTier: RunTierStatus?
     /// The `--warm-file` list's progress; absent without one.
     public var warmList: WarmListStatus?
+    /// The peer tier's members and the live ones; absent without peers.
+    public var peers: PeerStatus?
 }

@@ -40,6 +40,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var limits: ServeLimitOptions
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var deploy: DeployOptions
+    @OptionGroup var peers: PeerOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -131,6 +132,7 @@ struct Serve: AsyncParsableCommand {
         limits.apply(to: &configuration)
         configuration.core.registries = try registry.configuration()
         deploy.apply(to: &configuration.core)
+        peers.apply(to: &configuration.core, listenPort: port)
         var logger = Logger(label: "larder")
         logger.logLevel = level
         configuration.core.logger = logger
@@ -157,7 +159,9 @@ struct Serve: AsyncParsableCommand {
         let allowed = configuration.core.allowlist.entries.joined(separator: ",")
         let writes = access.summary
         let tlsMode = configuration.tls == nil ? "off" : "on"
+        let peerTier = services.fills.peers
         try await runServer(configuration, services: services) { port in
+            peerTier?.serverBound(host: host, port: port)
             startupLogger.notice("larder serving", metadata: [
                 "address": "\(host):\(port)", "data": "\(directory)",
                 "allow-upstream": "\(allowed)", "writes": "\(writes)", "tls": "\(tlsMode)",

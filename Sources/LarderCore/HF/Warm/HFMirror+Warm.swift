@@ -183,6 +183,7 @@ extension HFMirror {
         }
         var request = FillCoordinator.Request(url: url, expected: expected, refName: refName)
         request.pin = pin
+        request.peerPath = PeerPaths.fetch(url: url, expected: expected)  // warm lists on every node: one upstream fetch
         let (fill, _) = urlFills.fill(request)
         let head = try await fill.waitForHead()
         job.update(ref: index) { $0.bytes = head.contentLength ?? 0 }
