@@ -40,6 +40,16 @@ extension OCIMirror {
         }
         if let mismatch = fills.recentMismatch(url: url, expected: digest) { throw mismatch }
         let authorization = try await registryClient.authorization(for: target, probe: true)
+        // The probe may have waited on the registry: a fill of this blob that completed meanwhile has published it,
+        // and a second transfer must not start (concurrent pulls make one upstream transfer).
+        do {
+            if let handle = try store.open(digest) {
+                metrics.request(target.host, kind: "blob", result: "hit")
+                return .stored(handle)
+            }
+        } catch {
+            throw Self.storeFailure(error)
+        }
         var request = FillCoordinator.Request(url: url, expected: digest, refName: nil)
         if let authorization { request.headers = [("Authorization", authorization)] }
         request.peerPath = PeerPaths.ociBlob(target, digest)
