@@ -43,40 +43,8 @@ REPORT="$OUT_DIR/cold-fanout.txt"
 say() { printf '%s\n' "$*" | tee -a "$REPORT"; }
 CLIENT="$BENCH_DIR/fanout_client.py"
 
-SIZE=$((SIZE_MIB * 1024 * 1024))
-log "creating a ${SIZE_MIB} MiB random file"
-mkdir -p "$BENCH_TMP/up/www"
-make_random_file "$BENCH_TMP/up/www/object.bin" "$SIZE_MIB"
-HEX="$(sha256sum "$BENCH_TMP/up/www/object.bin" | cut -d' ' -f1)"
-
 # --- upstream --------------------------------------------------------------------
-UP_PORT="$(free_port)"
-UP="$BENCH_TMP/up"
-UP_LOG="$UP/logs/access.log"
-{
-  nginx_conf_common "$UP"
-  cat <<EOF
-http {
-$(nginx_http_common "$UP")
-    log_format bench '\$status \$request_time \$body_bytes_sent \$bytes_sent \$request_uri';
-    access_log $UP_LOG bench;
-    sendfile on;
-    server {
-        listen 127.0.0.1:$UP_PORT;
-        root $UP/www;
-        location = /__nginx_health { access_log off; return 200 "ok\n"; }
-        location / {
-            limit_rate $RATE;
-        }
-    }
-}
-EOF
-} >"$UP/nginx.conf"
-start_nginx "$UP" "$UP_PORT"
-UP_PID="$NGINX_PID"
-UPSTREAM_URL="http://127.0.0.1:$UP_PORT/object.bin"
-
-log_lines() { if [ -f "$UP_LOG" ]; then wc -l <"$UP_LOG"; else echo 0; fi; }
+start_throttled_upstream "$SIZE_MIB" "$RATE"
 
 declare -A R_WALL R_TTFB_MED R_TTFB_MAX R_UP_BYTES R_UP_REQS R_RSS R_CACHE R_NOTE
 

@@ -166,6 +166,43 @@ EOF
   start_nginx "$prefix" "$NGX_PORT"
 }
 
+# start_throttled_upstream SIZE_MIB RATE: an nginx upstream serving a random SIZE_MIB file, /object.bin, at
+# `limit_rate RATE` per connection, with an access log of `status request_time body_bytes_sent bytes_sent uri`.
+# Sets UP, UP_PORT, UP_LOG, UP_PID, HEX (the file's sha256), SIZE (bytes) and UPSTREAM_URL; log_lines counts the
+# access log's lines (upstream requests so far).
+start_throttled_upstream() {
+  local size_mib="$1" rate="$2"
+  SIZE=$((size_mib * 1024 * 1024))
+  log "creating a ${size_mib} MiB random file"
+  UP="$BENCH_TMP/up"
+  mkdir -p "$UP/www"
+  make_random_file "$UP/www/object.bin" "$size_mib"
+  HEX="$(sha256sum "$UP/www/object.bin" | cut -d' ' -f1)"
+  UP_PORT="$(free_port)"
+  UP_LOG="$UP/logs/access.log"
+  {
+    nginx_conf_common "$UP"
+    cat <<CONF
+http {
+$(nginx_http_common "$UP")
+    log_format bench '\$status \$request_time \$body_bytes_sent \$bytes_sent \$request_uri';
+    access_log $UP_LOG bench;
+    sendfile on;
+    server {
+        listen 127.0.0.1:$UP_PORT;
+        root $UP/www;
+        location = /__nginx_health { access_log off; return 200 "ok\n"; }
+        location / { limit_rate $rate; }
+    }
+}
+CONF
+  } >"$UP/nginx.conf"
+  start_nginx "$UP" "$UP_PORT"
+  UP_PID="$NGINX_PID"
+  UPSTREAM_URL="http://127.0.0.1:$UP_PORT/object.bin"
+}
+log_lines() { if [ -f "$UP_LOG" ]; then wc -l <"$UP_LOG"; else echo 0; fi; }
+
 start_nginx() {
   local prefix="$1" port="$2"
   nginx -t -q -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log" \

@@ -36,36 +36,8 @@ REPORT="$OUT_DIR/peers.txt"
 : >"$REPORT"
 say() { printf '%s\n' "$*" | tee -a "$REPORT"; }
 DRIVER="$BENCH_DIR/peers_driver.py"
-SIZE=$((SIZE_MIB * 1024 * 1024))
-log "creating a ${SIZE_MIB} MiB random file"
-mkdir -p "$BENCH_TMP/up/www"
-make_random_file "$BENCH_TMP/up/www/object.bin" "$SIZE_MIB"
-HEX="$(sha256sum "$BENCH_TMP/up/www/object.bin" | cut -d' ' -f1)"
-
-UP_PORT="$(free_port)"
-UP="$BENCH_TMP/up"
-UP_LOG="$UP/logs/access.log"
-{
-  nginx_conf_common "$UP"
-  cat <<CONF
-http {
-$(nginx_http_common "$UP")
-    log_format bench '\$status \$request_time \$body_bytes_sent \$bytes_sent \$request_uri';
-    access_log $UP_LOG bench;
-    sendfile on;
-    server {
-        listen 127.0.0.1:$UP_PORT;
-        root $UP/www;
-        location = /__nginx_health { access_log off; return 200 "ok\n"; }
-        location / { limit_rate $RATE; }
-    }
-}
-CONF
-} >"$UP/nginx.conf"
-start_nginx "$UP" "$UP_PORT"
-UPSTREAM_URL="http://127.0.0.1:$UP_PORT/object.bin"
+start_throttled_upstream "$SIZE_MIB" "$RATE"
 ENC="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$UPSTREAM_URL")"
-log_lines() { if [ -f "$UP_LOG" ]; then wc -l <"$UP_LOG"; else echo 0; fi; }
 
 # reference: one direct cold fetch
 before="$(log_lines)"

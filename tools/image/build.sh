@@ -3,16 +3,18 @@
 #
 #   tools/image/build.sh [OUT_DIR]        (default: tools/image/out)
 #
-# 1. `swift build -c release --static-swift-stdlib` of larder and runcmp (the Swift runtime and Foundation are
-#    linked in; what is left are the C libraries they load: libcurl, liblmdb and their dependencies).
+# 1. `swift build -c release` of larder and runcmp (the same build tools/serve.sh makes). The Swift runtime and
+#    Foundation stay shared libraries: both binaries load one copy (linked statically, each carried its own and
+#    the image passed 60 MB).
 # 2. A root file system from nothing but local files (tools/image/rootfs.sh): the two binaries in /usr/local/bin,
-#    every shared library `ldd` lists for them (at the same paths, so the dynamic loader finds them), the CA
+#    every shared library `ldd` lists for them (the Swift runtime, libcurl, liblmdb, glibc, … at the same paths, so
+#    the dynamic loader finds them; stripped), the CA
 #    certificates, /etc/passwd and /etc/group with user and group 65532 (larder), /tmp and /var/lib/larder.
 # 3. umoci writes it as one layer of an OCI image layout (OUT_DIR/oci, tag = `larder --version`), with
 #    ENTRYPOINT ["larder"], user 65532:65532, port 7480 and the org.opencontainers.image.* labels, and
 #    OUT_DIR/larder-<tag>.oci.tar is the same layout as an `oci-archive` (skopeo copy oci-archive:… docker://…).
 #
-# The layer is recompressed with zstd -19 (tools/image/zstd_layers.py): 47 MB instead of umoci's 68 MB gzip;
+# The layer is recompressed with zstd -19 (tools/image/zstd_layers.py), a quarter smaller than umoci's gzip;
 # containerd >= 1.5, CRI-O, Docker >= 23 and skopeo pull zstd layers. LARDER_IMAGE_COMPRESSION=gzip keeps gzip.
 # Environment: LARDER_IMAGE_SOURCE (the source label; default https://github.com/larder/larder),
 # LARDER_IMAGE_SKIP_BUILD=1 to package an existing release build. Needs umoci (tools/install-deps.sh) and root
@@ -27,12 +29,12 @@ for tool in umoci zstd; do command -v "$tool" >/dev/null || { log "$tool is miss
 
 cd "$ROOT"
 if [ "${LARDER_IMAGE_SKIP_BUILD:-0}" != 1 ]; then
-  log "release build (static Swift standard library)"
-  swift build -c release --static-swift-stdlib --product larder >&2
-  swift build -c release --static-swift-stdlib --product runcmp >&2
+  log "release build"
+  swift build -c release --product larder >&2
+  swift build -c release --product runcmp >&2
 fi
 if [ "${LARDER_IMAGE_SKIP_BUILD:-0}" != 1 ]; then
-  BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+  BIN="$(swift build -c release --show-bin-path)"
 else
   BIN="$ROOT/.build/$(uname -m)-unknown-linux-gnu/release"   # without taking SwiftPM's lock
 fi

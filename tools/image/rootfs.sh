@@ -2,7 +2,9 @@
 # Assembles the image's root file system in DEST from a release build in BIN_DIR (used by build.sh and by the
 # Containerfile, so both produce the same files):
 #   /usr/local/bin/larder, /usr/local/bin/runcmp      stripped
-#   every shared library `ldd` lists for them         at the path ldd resolved (the loader's default directories)
+#   every shared library `ldd` lists for them         at the path ldd resolved (the loader finds them there:
+#                                                     default directories, or the binaries' RUNPATH for the Swift
+#                                                     runtime), stripped of symbols they do not need
 #   /etc/ssl/certs/ca-certificates.crt                libcurl's default CA bundle path on Debian
 #   /etc/passwd, /etc/group, /etc/nsswitch.conf       root and larder (65532)
 #   /tmp (1777), /var/lib/larder (65532, 0750)
@@ -17,6 +19,7 @@ libs="$(ldd "$BIN/larder" "$BIN/runcmp" | awk '/=> \// { print $3 } /^\t\/[^ ]+ 
 for lib in $libs; do
   mkdir -p "$FS$(dirname "$lib")"
   cp -L "$lib" "$FS$lib"
+  strip --strip-unneeded "$FS$lib" 2>/dev/null || echo "rootfs: kept $lib unstripped (strip refused it)" >&2
 done
 echo "rootfs: $(echo "$libs" | wc -l) shared libraries from ldd" >&2
 cp -L /etc/ssl/certs/ca-certificates.crt "$FS/etc/ssl/certs/ca-certificates.crt"

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Recompresses the layers of an OCI image layout from gzip to zstd, in place (tools/image/build.sh runs it).
 
-umoci writes gzip layers; zstd at level 19 makes the Larder image about a quarter smaller (the two statically
-linked Swift binaries compress much better), and current runtimes pull zstd layers (containerd >= 1.5, CRI-O,
+umoci writes gzip layers; zstd at level 19 makes the Larder image about a quarter smaller (the Swift binaries and
+runtime compress much better), and current runtimes pull zstd layers (containerd >= 1.5, CRI-O,
 Docker >= 23, skopeo). Only the layer blobs, their manifest entries (media type, digest, size), the manifest blob
 and its entry in index.json change; the config's diff_ids (digests of the uncompressed layers) stay.
 
