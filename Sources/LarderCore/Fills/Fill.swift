@@ -23,10 +23,10 @@ public final class Fill: Sendable {
 
         /// The `X-Larder-Cache` word for a client of this fill: `peer` or `miss` for the client that started it
         /// (`started`), `coalesced` for one that joined.
-        public func cacheOutcome(started: Bool) -> String {
-            guard started else { return "coalesced" }
-            if case .peer = origin { return "peer" }
-            return "miss"
+        public func cacheOutcome(started: Bool) -> CacheAnswer {
+            guard started else { return .coalesced }
+            if case .peer = origin { return .peer }
+            return .miss
         }
     }
 

@@ -12,10 +12,10 @@ extension OCIMirror {
         public let mediaType: String
         /// How it was answered: `hit`, `miss`, `revalidated` or `stale` (an expired tag served while the upstream
         /// is unreachable).
-        public let cache: String
+        public let cache: CacheAnswer
 
         /// Whether the answer is an expired tag mapping the upstream could not confirm.
-        public var stale: Bool { cache == "stale" }
+        public var stale: Bool { cache == .stale }
         /// The manifest's digest.
         public var digest: BlobDigest { handle.record.digest }
     }
@@ -27,9 +27,9 @@ extension OCIMirror {
             switch reference {
             case .digest(let digest):
                 if let handle = try store.open(digest) {
-                    return answer(handle, target: target, cache: "hit")
+                    return answer(handle, target: target, cache: .hit)
                 }
-                return answer(try await lookUp(target, reference), target: target, cache: "miss")
+                return answer(try await lookUp(target, reference), target: target, cache: .miss)
             case .tag(let tag):
                 let refName = Self.tagRef(host: target.host, name: target.name.value, tag: tag)
                 if let ref = try store.ref(refName), let handle = try store.open(ref.digest) {
@@ -38,7 +38,7 @@ extension OCIMirror {
                     }
                     handle.release()
                 }
-                return answer(try await lookUp(target, reference), target: target, cache: "miss")
+                return answer(try await lookUp(target, reference), target: target, cache: .miss)
             }
         } catch let failure as LarderFailure {
             throw failure
@@ -47,18 +47,18 @@ extension OCIMirror {
         }
     }
 
-    private func answer(_ handle: BlobHandle, target: RegistryTarget, cache: String) -> ManifestAnswer {
-        metrics.request(target.host, kind: "manifest", result: cache)
+    private func answer(_ handle: BlobHandle, target: RegistryTarget, cache: CacheAnswer) -> ManifestAnswer {
+        metrics.request(target.host, kind: "manifest", result: cache.rawValue)
         let mediaType = handle.record.mediaType ?? Self.manifestMediaTypes[1]
         return ManifestAnswer(handle: handle, mediaType: mediaType, cache: cache)
     }
 
     /// Whether the cached tag may be served, and how: `hit` within the TTL, `revalidated` when the upstream's HEAD
     /// names the same digest, `stale` when the upstream cannot be reached; nil when it must be fetched again.
-    private func revalidate(_ target: RegistryTarget, tag: String, ref: RefRecord, refName: String) async throws -> String? {
+    private func revalidate(_ target: RegistryTarget, tag: String, ref: RefRecord, refName: String) async throws -> CacheAnswer? {
         let age = Date().timeIntervalSince1970 - ref.updated
-        if age >= 0 && age < configuration.tagTTL.seconds { return "hit" }
-        if let until = downUntil.withLock({ $0[target.host] }), until > .now { return "stale" }
+        if age >= 0 && age < configuration.tagTTL.seconds { return .hit }
+        if let until = downUntil.withLock({ $0[target.host] }), until > .now { return .stale }
         do {
             let url = target.url("manifests", tag)
             let response = try await registryClient.send(target, url: url, method: .head, headers: [("Accept", Self.manifestMediaTypes.joined(separator: ", "))])
@@ -71,14 +71,14 @@ extension OCIMirror {
             guard let current = response.head.header("Docker-Content-Digest").flatMap({ BlobDigest(parsing: $0.trimmingCharacters(in: .whitespaces)) }),
                   current == ref.digest else { return nil }
             try await store.setRef(refName, RefRecord(digest: current, attributes: ref.attributes))
-            return "revalidated"
+            return .revalidated
         } catch let failure as LarderFailure where RegistryFailures.isUnreachable(failure) {
             downUntil.withLock { $0[target.host] = .now + Self.upstreamRetryInterval }
             logger.warning("registry unavailable; serving a stale tag", metadata: [
                 "registry": "\(target.host)", "name": "\(target.name)", "tag": "\(tag)", "digest": "\(ref.digest)",
                 "age_s": "\(Int(age))", "error": "\(failure.message)",
             ])
-            return "stale"
+            return .stale
         }
     }
 

@@ -39,9 +39,9 @@ final class FetchCapture: Sendable {
     private let progress = Mutex(Progress())
 
     /// A capture for the current task's request, or nil when the request was not made for a task, the answer is not a
-    /// cache answer (`cache` nil or unknown) or what was served cannot be named.
-    static func make(request: Request, cache: String?, source: BlobStreamer.Source, digest: BlobDigest?) -> FetchCapture? {
-        guard let attributed = AttributedRequest.current, let cache, let outcome = FetchOutcome(rawValue: cache) else { return nil }
+    /// cache answer (`cache` nil: run artifacts) or what was served cannot be named.
+    static func make(request: Request, cache: CacheAnswer?, source: BlobStreamer.Source, digest: BlobDigest?) -> FetchCapture? {
+        guard let attributed = AttributedRequest.current, let outcome = cache?.fetchOutcome else { return nil }
         var known = digest
         var fill: Fill?
         switch source {

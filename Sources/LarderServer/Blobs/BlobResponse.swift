@@ -14,14 +14,14 @@ enum BlobResponse {
     ///   - length: the full length, when known (always for stored blobs).
     ///   - digest: the content digest, when known (sent as `ETag` and `Docker-Content-Digest`).
     static func make(request: Request, eventLoop: (any EventLoop)?, store: BlobStore, metrics: LarderMetrics, streams: BodyStreamGate, source: BlobStreamer.Source,
-                     length: Int64?, digest: BlobDigest?, mediaType: String?, cache: String?, headOnly: Bool) throws -> Response {
+                     length: Int64?, digest: BlobDigest?, mediaType: String?, cache: CacheAnswer?, headOnly: Bool) throws -> Response {
         var headers: HTTPFields = [:]
         headers[.contentType] = mediaType ?? "application/octet-stream"
         if let digest {
             headers[.eTag] = "\"\(digest)\""
             headers[.dockerContentDigest] = digest.description
         }
-        if let cache { headers[.larderCache] = cache }
+        if let cache { headers[.larderCache] = cache.rawValue }
         var status = HTTPResponse.Status.ok
         var start: Int64 = 0
         var end = length

@@ -102,11 +102,11 @@ public struct HFRoutes<Context: ConnectionAwareContext>: Sendable {
                 return Response(status: .ok, headers: headers, body: ResponseBody())
             }
             let source = try await mirror.open(entry, of: manifest, authorization: authorization)
-            let cache: String
+            let cache: CacheAnswer
             let blobSource: BlobStreamer.Source
             switch source {
             case .stored(let handle):
-                cache = "hit"
+                cache = .hit
                 blobSource = .stored(handle)
                 mirror.metrics.hits.increment()
                 mirror.hfMetrics.files.hit.increment()

@@ -72,14 +72,14 @@ struct OCIRoutes<Context: ConnectionAwareContext>: Sendable {
             return try BlobResponse.make(
                 request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams,
                 source: .stored(handle), length: handle.record.size, digest: digest, mediaType: "application/octet-stream",
-                cache: "hit", headOnly: headOnly)
+                cache: .hit, headOnly: headOnly)
         case .filling(let fill, let head, let started):
             return try BlobResponse.make(
                 request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams,
                 source: .filling(fill, head), length: head.contentLength, digest: digest, mediaType: "application/octet-stream",
                 cache: head.cacheOutcome(started: started), headOnly: headOnly)
         case .upstream(let length):
-            var headers: HTTPFields = [.contentType: "application/octet-stream", .larderCache: "miss"]
+            var headers: HTTPFields = [.contentType: "application/octet-stream", .larderCache: CacheAnswer.miss.rawValue]
             headers[.dockerContentDigest] = digest.description
             headers[.eTag] = "\"\(digest)\""
             if let length { headers[.contentLength] = String(length) }

@@ -32,7 +32,7 @@ struct BlobRoutes<Context: ConnectionAwareContext>: Sendable {
         metrics.hits.increment()
         return try BlobResponse.make(
             request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .stored(handle), length: handle.record.size,
-            digest: digest, mediaType: handle.record.mediaType, cache: "hit", headOnly: headOnly)
+            digest: digest, mediaType: handle.record.mediaType, cache: .hit, headOnly: headOnly)
     }
 
     /// `PUT /blobs/<digest>` (verified against the digest) and `POST /blobs` (digest computed).

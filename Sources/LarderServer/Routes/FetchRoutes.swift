@@ -26,7 +26,7 @@ struct FetchRoutes<Context: ConnectionAwareContext>: Sendable {
             metrics.hits.increment()
             return try BlobResponse.make(
                 request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .stored(hit), length: hit.record.size,
-                digest: hit.record.digest, mediaType: hit.record.mediaType, cache: "hit", headOnly: headOnly)
+                digest: hit.record.digest, mediaType: hit.record.mediaType, cache: .hit, headOnly: headOnly)
         }
         if let expected, let mismatch = fills.recentMismatch(url: url, expected: expected) {
             // The upstream sent other content moments ago: say so rather than transfer it again to fail alike.
@@ -95,7 +95,7 @@ struct FetchRoutes<Context: ConnectionAwareContext>: Sendable {
         guard (200..<300).contains(response.head.status) else {
             throw FillCoordinator.clientError(for: UpstreamFailure.status(response.head.status, ""), url: url)
         }
-        var headers: HTTPFields = [.larderCache: "miss"]
+        var headers: HTTPFields = [.larderCache: CacheAnswer.miss.rawValue]
         headers[.contentType] = response.head.header("Content-Type") ?? "application/octet-stream"
         if let length = response.head.contentLength { headers[.contentLength] = String(length) }
         return Response(status: .ok, headers: headers, body: ResponseBody())

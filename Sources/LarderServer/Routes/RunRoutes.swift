@@ -164,7 +164,7 @@ struct RunRoutes<Context: ConnectionAwareContext>: Sendable {
         store.acquireLease(id: head.blobID)
         return try BlobResponse.make(
             request: request, eventLoop: context.eventLoop, store: store, metrics: metrics, streams: streams, source: .filling(fill, head),
-            length: head.contentLength, digest: digest, mediaType: artifact.mediaType, cache: started ? "miss" : "coalesced", headOnly: false)
+            length: head.contentLength, digest: digest, mediaType: artifact.mediaType, cache: head.cacheOutcome(started: started), headOnly: false)
     }
 
     /// Removes the oldest runs of `flow` beyond `keep`.
